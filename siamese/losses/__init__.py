@@ -1,0 +1,5 @@
+from siamese.losses.base import BasePairLoss
+from siamese.losses.contrastive import ContrastiveLoss
+from siamese.losses.triplet import TripletLoss
+
+__all__ = ["BasePairLoss", "ContrastiveLoss", "TripletLoss"]

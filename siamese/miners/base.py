@@ -1,0 +1,33 @@
+"""Base class of the miners: pytorch-metric-learning's contract plus the batch's dataset indices."""
+
+from __future__ import annotations
+
+import torch
+from pytorch_metric_learning.miners import BaseMiner as PMLBaseMiner
+from pytorch_metric_learning.utils import common_functions as c_f
+
+
+class BaseMiner(PMLBaseMiner):
+    """``miner(embeddings, labels, indices=None) -> (a1, p, a2, n)`` or ``(a, p, n)``: index tensors into the batch.
+
+    Does the shared work once (as pml's BaseMiner): runs under ``no_grad``, checks that embeddings and labels
+    match, sets the reference set, calls ``mine``, asserts the output shape and records ``num_pos_pairs``,
+    ``num_neg_pairs`` / ``num_triplets``. ``indices`` are the dataset indices of the batch items, for miners
+    that look beyond the batch (a k-NN graph over the whole training set); they are ``self.batch_indices``
+    inside ``mine``. A new miner writes only ``mine(embeddings, labels, ref_emb, ref_labels)``.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.batch_indices: torch.Tensor | None = None
+
+    def forward(self, embeddings, labels, ref_emb=None, ref_labels=None, indices=None):
+        if indices is not None and len(indices) != len(embeddings):
+            raise ValueError(f"miner got {len(indices)} dataset indices for {len(embeddings)} embeddings")
+        self.batch_indices = None if indices is None else c_f.to_device(indices, embeddings)
+        return super().forward(embeddings, labels, ref_emb, ref_labels)
+
+    def stats(self) -> dict[str, float]:
+        """The counts of the last call, for logging."""
+        names = ("num_pos_pairs", "num_neg_pairs", "num_triplets")
+        return {name: float(getattr(self, name)) for name in names if getattr(self, name, 0)}

@@ -1,0 +1,3 @@
+from siamese.modules.metric_module import MetricLearningModule
+
+__all__ = ["MetricLearningModule"]

@@ -1,0 +1,76 @@
+"""Build everything from the Hydra config, fit, test, and return the metrics (called by ``train.py``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytorch_lightning as pl
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+log = logging.getLogger(__name__)
+
+
+def instantiate_group(group: DictConfig | None) -> list:
+    """Instantiate every ``_target_`` entry of a config group that holds several (callbacks, loggers)."""
+    if not group:
+        return []
+    return [instantiate(node) for node in group.values() if isinstance(node, DictConfig) and "_target_" in node]
+
+
+def build(cfg: DictConfig):
+    """config -> data module -> model + loss + miner -> Lightning module -> callbacks, loggers, trainer."""
+    datamodule = instantiate(cfg.data)
+    net = instantiate(cfg.model)
+    loss = instantiate(cfg.loss)
+    miner = instantiate(cfg.miner)
+    scheduler = instantiate(cfg.scheduler) if cfg.get("scheduler") else None
+    module = instantiate(cfg.task, net=net, loss=loss, miner=miner, optimizer=instantiate(cfg.optimizer),
+                         scheduler=scheduler)
+    module.run_config = OmegaConf.to_container(cfg, resolve=True)
+    callbacks = instantiate_group(cfg.get("callbacks"))
+    loggers = instantiate_group(cfg.get("logger"))
+    trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False)
+    return datamodule, module, trainer
+
+
+def train(cfg: DictConfig) -> dict[str, float]:
+    """Fit (resuming from ``cfg.ckpt_path`` if set), optionally test the best checkpoint, write
+    ``metrics.json`` into the run directory and return all logged metrics as floats."""
+    pl.seed_everything(cfg.seed, workers=True)
+    datamodule, module, trainer = build(cfg)
+    for logger in trainer.loggers:
+        logger.log_hyperparams(OmegaConf.to_container(cfg, resolve=True))
+    try:
+        trainer.fit(module, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
+        metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
+        if cfg.get("test"):
+            best = getattr(trainer.checkpoint_callback, "best_model_path", "") or None
+            trainer.test(module, datamodule=datamodule, ckpt_path=best)
+            metrics.update({k: float(v) for k, v in trainer.callback_metrics.items()})
+    finally:
+        _finish_wandb(trainer)
+    metrics["epochs"] = float(trainer.current_epoch)
+    output_dir = Path(cfg.paths.output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True))
+    log.info("metrics: %s", json.dumps(metrics, sort_keys=True))
+    return metrics
+
+
+def _finish_wandb(trainer) -> None:
+    """Close the wandb run so the next run of a multirun gets its own."""
+    if any(type(logger).__name__ == "WandbLogger" for logger in trainer.loggers):
+        import wandb
+
+        wandb.finish()
+
+
+def metric_value(metrics: dict[str, float], name: str | None) -> float | None:
+    if not name:
+        return None
+    if name not in metrics:
+        raise KeyError(f"optimized_metric={name!r} was not logged; logged metrics: {sorted(metrics)}")
+    return metrics[name]
