@@ -1,0 +1,79 @@
+"""Real training with the real Lightning trainer on real MNIST: smoke runs, a small run that must learn, resume."""
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from siamese.training import train
+
+
+
+def column(csv_path, name):
+    """The non-empty values of one column of Lightning's CSVLogger metrics.csv."""
+    with open(csv_path) as f:
+        return [float(row[name]) for row in csv.DictReader(f) if row.get(name)]
+
+
+QUICK = ["logger=csv", "data.max_train_samples=400", "data.max_test_samples=200", "data.batch_size=64"]
+NO_EVAL = ["~callbacks.embedding_plot", "~callbacks.retrieval_metrics"]  # keep checkpoints only
+
+
+@pytest.mark.parametrize("loss", ["contrastive", "triplet"])
+@pytest.mark.parametrize("model", ["embedding", "small", "classifier"])
+def test_fast_dev_run_every_loss_and_model(cfg_factory, loss, model):
+    metrics = train(cfg_factory(*QUICK, f"loss={loss}", f"model={model}", "+trainer.fast_dev_run=true"))
+    assert np.isfinite(metrics["train/loss"]) and "test_shifted/precision_at_1" in metrics
+
+
+def test_small_real_training_learns_4_vs_9(cfg_factory):
+    cfg = cfg_factory("logger=csv", "data.max_train_samples=600", "data.max_test_samples=400",
+                      "data.batch_size=64", "trainer.max_epochs=4", "callbacks.embedding_plot.every_n_epochs=2")
+    metrics = train(cfg)
+    run = Path(cfg.paths.output_dir)
+    assert metrics["test/precision_at_1"] >= 0.9, metrics
+    train_loss = column(run / "csv" / "metrics.csv", "train/loss")
+    assert len(train_loss) == 4 and train_loss[-1] < 0.6 * train_loss[0], train_loss
+    # the run directory holds what the review needs
+    assert json.loads((run / "metrics.json").read_text())["test/precision_at_1"] == metrics["test/precision_at_1"]
+    assert (run / "checkpoints" / "last.ckpt").exists() and list((run / "checkpoints").glob("best-*.ckpt"))
+    stats = json.loads((run / "normalization.json").read_text())
+    assert stats["digits"] == [4, 9] and 0.1 < stats["mean"] < 0.15
+    assert sorted(p.name for p in (run / "plots").glob("*.png")) == ["embeddings_epoch_002.png",
+                                                                   "embeddings_epoch_004.png"]
+    saved = np.load(run / "embeddings" / "epoch_004.npz")
+    assert saved["test/embedding"].shape == (400, 2)
+    assert saved["test_shifted/embedding"].shape == (1600, 2)
+    assert sorted(set(saved["test_shifted/shift"].tolist())) == [-6, -3, 3, 6]
+    checkpoint = torch.load(run / "checkpoints" / "last.ckpt", weights_only=False)
+    assert checkpoint["siamese_config"]["model"]["_target_"] == "siamese.models.EmbeddingNet"
+    assert checkpoint["MNISTDataModule"]["mean"] == stats["mean"]
+
+
+def test_resume_from_last_checkpoint_continues_the_epoch_count(cfg_factory, tmp_path):
+    first = cfg_factory(*QUICK, "trainer.max_epochs=1", *NO_EVAL, "test=false")
+    train(first)
+    last = Path(first.paths.output_dir) / "checkpoints" / "last.ckpt"
+    assert torch.load(last, weights_only=False)["epoch"] == 0  # one epoch done
+    resumed = cfg_factory(*QUICK, "trainer.max_epochs=3", *NO_EVAL, "test=false",
+                           f"ckpt_path={last}")
+    metrics = train(resumed)
+    assert metrics["epochs"] == 3
+    assert torch.load(last, weights_only=False)["epoch"] == 2
+    epochs = column(Path(resumed.paths.output_dir) / "csv" / "metrics.csv", "epoch")
+    assert sorted({int(e) for e in epochs}) == [1, 2]  # the resumed run trained epochs 1 and 2 only
+
+
+def test_wandb_logs_offline_without_login(cfg_factory, monkeypatch):
+    monkeypatch.delenv("WANDB_API_KEY", raising=False)
+    # not fast_dev_run: it swaps the loggers for a dummy
+    cfg = cfg_factory("logger=wandb", *QUICK[1:], "trainer.max_epochs=1", "+trainer.limit_train_batches=2")
+    train(cfg)
+    runs = list((Path(cfg.paths.output_dir) / "wandb").glob("offline-run-*"))
+    assert len(runs) == 1
+    records = list(runs[0].glob("*.wandb"))
+    assert records and records[0].stat().st_size > 1000
+    assert list(runs[0].glob("files/media/images/embeddings_*.png"))
