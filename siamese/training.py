@@ -11,6 +11,9 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 log = logging.getLogger(__name__)
+# pml logs every k-NN call and faiss every optional CPU extension it could not load: noise in a run's log.
+logging.getLogger("PML").setLevel(logging.WARNING)
+logging.getLogger("faiss.loader").setLevel(logging.WARNING)
 
 
 def instantiate_group(group: DictConfig | None) -> list:
