@@ -1,0 +1,88 @@
+"""One command, one table: ``python -m benchmarks.run [--quick]``.
+
+Measures on this machine, in this run: framework vs plain-PyTorch training throughput (ratio, target >= 0.95),
+epoch wall time and peak memory on full 10-digit MNIST, and the retrieval-metric cost versus one epoch.
+Writes the table to stdout and to ``benchmarks/results.md`` (``--out`` to change).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from benchmarks.throughput import compare, framework_step
+from siamese.callbacks.retrieval_metrics import retrieval_metrics
+from siamese.data import MNISTDataModule
+from siamese.models import EmbeddingNet
+from siamese.utils.embeddings import embed_loader
+
+
+def machine_facts() -> dict:
+    return {"cpu cores": os.cpu_count(), "torch threads": torch.get_num_threads(), "torch": torch.__version__,
+            "device": "cuda: " + torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu",
+            "python": platform.python_version(), "machine": platform.machine()}
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def full_epoch(batch_size: int, max_train_samples: int | None) -> dict:
+    """One training epoch of the framework on all ten digits, then the retrieval metrics of test vs train."""
+    dm = MNISTDataModule(digits=list(range(10)), batch_size=batch_size, max_train_samples=max_train_samples)
+    dm.setup()
+    num_batches = len(dm.train_dataloader())
+    start = time.perf_counter()
+    img_s = framework_step(dm, "contrastive", num_batches)
+    epoch_s = time.perf_counter() - start
+    net = EmbeddingNet(embedding_dim=2)
+    start = time.perf_counter()
+    reference = embed_loader(net, dm.eval_dataloader("train"))
+    query = embed_loader(net, dm.eval_dataloader("test"))
+    embed_s = time.perf_counter() - start
+    start = time.perf_counter()
+    retrieval_metrics(query, reference, ("precision_at_1",))
+    metric_s = time.perf_counter() - start
+    return {"train images": len(dm.datasets["train"]), "epoch_s": epoch_s, "epoch_img_s": img_s,
+            "embed_train_and_test_s": embed_s, "precision_at_1_s": metric_s,
+            "metrics_vs_epoch": (embed_s + metric_s) / epoch_s, "peak_rss_mib": peak_rss_mib()}
+
+
+def main(argv=None) -> str:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test), numbers meaningless")
+    parser.add_argument("--out", default=str(Path(__file__).with_name("results.md")))
+    args = parser.parse_args(argv)
+    batches, repeats, limit = (4, 1, 600) if args.quick else (60, 3, None)
+
+    lines = ["# Benchmarks", "", "Machine: " + ", ".join(f"{k} {v}" for k, v in machine_facts().items()), ""]
+    dm = MNISTDataModule(digits=list(range(10)), batch_size=128, max_train_samples=limit)
+    dm.setup()
+    lines += ["## Training throughput: framework vs plain PyTorch loop (target ratio >= 0.95)", "",
+              "| loss | plain img/s | framework img/s | ratio |", "|---|---|---|---|"]
+    for loss in ("contrastive", "triplet"):
+        r = compare(dm, loss, batches, repeats)
+        lines.append(f"| {loss} | {r['plain_img_s']:.0f} | {r['framework_img_s']:.0f} | {r['ratio']:.3f} |")
+    e = full_epoch(128, limit)
+    lines += ["", "## Full 10-digit MNIST epoch (contrastive, random pairs, batch 128)", "",
+              "| train images | epoch s | img/s | embed train+test s | precision@1 s | metrics / epoch | peak RSS MiB |",
+              "|---|---|---|---|---|---|---|",
+              f"| {e['train images']} | {e['epoch_s']:.1f} | {e['epoch_img_s']:.0f} | {e['embed_train_and_test_s']:.1f}"
+              f" | {e['precision_at_1_s']:.2f} | {e['metrics_vs_epoch']:.2f} | {e['peak_rss_mib']:.0f} |"]
+    table = "\n".join(lines) + "\n"
+    print(table)
+    if not args.quick:
+        Path(args.out).write_text(table)
+    return table
+
+
+if __name__ == "__main__":
+    np.set_printoptions(precision=3)
+    main()

@@ -1,0 +1,80 @@
+"""Training throughput of the framework's Lightning step versus a plain PyTorch loop (same net, batches, miner, loss).
+
+Both sides consume the same DataLoader over the same data module, with the same miner, loss and Adam optimizer;
+the framework side runs the real ``pytorch_lightning.Trainer`` with ``MetricLearningModule`` (validation, logger,
+checkpointing and the progress bar off, since they run on their own schedule and not in the hot path).
+Images per second counts the images that went through forward + backward.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytorch_lightning as pl
+import torch
+
+from siamese.data import MNISTDataModule
+from siamese.losses import ContrastiveLoss, TripletLoss
+from siamese.miners import RandomMiner
+from siamese.models import EmbeddingNet
+from siamese.modules import MetricLearningModule
+
+LOSSES = {"contrastive": lambda: (ContrastiveLoss(margin=1.0), RandomMiner()),
+          "triplet": lambda: (TripletLoss(margin=1.0), RandomMiner(output="triplets"))}
+
+
+def plain_loop(datamodule: MNISTDataModule, loss_name: str, num_batches: int, seed: int = 0) -> float:
+    """The loop people would write by hand; returns images per second."""
+    torch.manual_seed(seed)
+    net = EmbeddingNet(embedding_dim=2)
+    loss_fn, miner = LOSSES[loss_name]()
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+    net.train()
+    images, start = 0, time.perf_counter()
+    for step, batch in enumerate(datamodule.train_dataloader()):
+        if step == num_batches:
+            break
+        embeddings = net(batch["image"])
+        tuples = miner(embeddings, batch["label"], indices=batch["index"])
+        loss = loss_fn(embeddings, batch["label"], tuples)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        images += len(batch["label"])
+    return images / (time.perf_counter() - start)
+
+
+class _EpochClock(pl.Callback):
+    def on_train_epoch_start(self, trainer, pl_module):
+        self.images, self.start = 0, time.perf_counter()
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        self.images += len(batch["label"])
+
+    def on_train_epoch_end(self, trainer, pl_module):
+        self.seconds = time.perf_counter() - self.start
+
+
+def framework_step(datamodule: MNISTDataModule, loss_name: str, num_batches: int, seed: int = 0) -> float:
+    """The framework's Lightning module in a real Trainer; returns images per second of the training epoch."""
+    torch.manual_seed(seed)
+    loss_fn, miner = LOSSES[loss_name]()
+    module = MetricLearningModule(EmbeddingNet(embedding_dim=2), loss_fn, miner,
+                                  optimizer=lambda params: torch.optim.Adam(params, lr=1e-3))
+    clock = _EpochClock()
+    trainer = pl.Trainer(max_epochs=1, limit_train_batches=num_batches, limit_val_batches=0, logger=False,
+                         enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
+                         callbacks=[clock], accelerator="auto", devices=1)
+    trainer.fit(module, datamodule=datamodule)
+    return clock.images / clock.seconds
+
+
+def compare(datamodule: MNISTDataModule, loss_name: str, num_batches: int, repeats: int = 3) -> dict:
+    """Alternate the two sides ``repeats`` times (so background load hits both alike); best of each."""
+    plain_loop(datamodule, loss_name, 3)  # warm-up: allocator, kernels
+    plain, framework = [], []
+    for r in range(repeats):
+        plain.append(plain_loop(datamodule, loss_name, num_batches, seed=r))
+        framework.append(framework_step(datamodule, loss_name, num_batches, seed=r))
+    return {"loss": loss_name, "plain_img_s": max(plain), "framework_img_s": max(framework),
+            "ratio": max(framework) / max(plain)}
