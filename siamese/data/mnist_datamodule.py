@@ -44,6 +44,8 @@ class MNISTDataModule(pl.LightningDataModule):
     - ``shift``: ``values`` (pixels, default -6, -3, +3, +6); with ``train: true`` every train batch image is
       shifted by a random one of the values (or 0, when ``include_unshifted``); validation, test and the
       ``eval_dataloader`` splits never are.
+    - ``device``: where the uint8 images live and batches are built (``cpu``, ``cuda``, ``auto`` = the trainer's
+      device); on a GPU this removes the per-batch host-to-device copy.
     - ``batch_sampler``: optional callable ``(dataset, batch_size) -> batch sampler`` for the train loader
       (miners that need particular batch compositions supply one).
     """
@@ -60,6 +62,7 @@ class MNISTDataModule(pl.LightningDataModule):
         max_test_samples: int | None = None,
         batch_sampler: Callable | None = None,
         num_workers: int = 0,
+        device: str = "cpu",
         source_dir: str | Path = DEFAULT_SOURCE_DIR,
         cache_dir: str | Path | None = None,
         run_dir: str | Path | None = None,
@@ -79,7 +82,7 @@ class MNISTDataModule(pl.LightningDataModule):
         self.batch_size, self.eval_batch_size = batch_size, eval_batch_size
         self.val_fraction, self.split_seed = val_fraction, split_seed
         self.max_train_samples, self.max_test_samples = max_train_samples, max_test_samples
-        self.batch_sampler, self.num_workers = batch_sampler, num_workers
+        self.batch_sampler, self.num_workers, self.device = batch_sampler, num_workers, device
         self.source_dir, self.cache_dir = str(source_dir), str(cache_dir or DEFAULT_CACHE_DIR)
         self.run_dir = None if run_dir is None else Path(run_dir)
         self.mean: float | None = None
@@ -124,6 +127,21 @@ class MNISTDataModule(pl.LightningDataModule):
             "test": make(test_images, test_labels, test_index),
             "test_shifted": make(shifted_images, test_labels.repeat(repeat), test_index.repeat(repeat), shifts=shifts),
         }
+        device = self._resolve_device()
+        if device.type != "cpu" and self.num_workers > 0:
+            raise ValueError(f"data.num_workers={self.num_workers} needs the data on the CPU, but data.device "
+                             f"resolved to {device}; set data.num_workers=0 (batches are built on the device)")
+        for dataset in self.datasets.values():
+            dataset.to(device)
+
+    def _resolve_device(self) -> torch.device:
+        """``auto``: the trainer's device (the GPU when training on one), else CUDA if present, else the CPU."""
+        if self.device != "auto":
+            return torch.device(self.device)
+        trainer = getattr(self, "trainer", None)
+        if trainer is not None:
+            return trainer.strategy.root_device
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
     def _write_normalization(self) -> None:
         if self.run_dir is not None:

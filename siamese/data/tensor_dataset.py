@@ -36,14 +36,23 @@ class DigitTensorDataset(Dataset):
         self.mean, self.std = float(mean), float(std)
         self.random_shifts = None if random_shifts is None else torch.tensor(list(random_shifts), dtype=torch.long)
 
+    def to(self, device: torch.device | str) -> "DigitTensorDataset":
+        """Keep the whole dataset on ``device`` (e.g. the GPU): batches are then built there, with no per-batch
+        host-to-device copy."""
+        for name in ("images", "labels", "indices", "shifts", "random_shifts"):
+            if getattr(self, name) is not None:
+                setattr(self, name, getattr(self, name).to(device))
+        return self
+
     def __len__(self) -> int:
         return len(self.images)
 
     def __getitems__(self, positions: list[int]) -> dict[str, torch.Tensor]:
-        positions = torch.as_tensor(positions, dtype=torch.long)
+        positions = torch.as_tensor(positions, dtype=torch.long, device=self.images.device)
         images, shifts = self.images[positions], self.shifts[positions]
         if self.random_shifts is not None:
-            shifts = shifts + self.random_shifts[torch.randint(len(self.random_shifts), (len(positions),))]
+            draw = torch.randint(len(self.random_shifts), (len(positions),)).to(self.images.device)
+            shifts = shifts + self.random_shifts[draw]
             images = shift_images(images, shifts)
         return {
             "image": self.normalize(images),
