@@ -10,6 +10,8 @@ import pytorch_lightning as pl
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
+from siamese.utils.distributed import ddp_children_run_this_job
+
 log = logging.getLogger(__name__)
 
 
@@ -44,18 +46,20 @@ def train(cfg: DictConfig) -> dict[str, float]:
     for logger in trainer.loggers:
         logger.log_hyperparams(OmegaConf.to_container(cfg, resolve=True))
     try:
-        trainer.fit(module, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
-        metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
-        if cfg.get("test"):
-            best = getattr(trainer.checkpoint_callback, "best_model_path", "") or None
-            trainer.test(module, datamodule=datamodule, ckpt_path=best)
-            metrics.update({k: float(v) for k, v in trainer.callback_metrics.items()})
+        with ddp_children_run_this_job():
+            trainer.fit(module, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
+            metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
+            if cfg.get("test"):
+                best = getattr(trainer.checkpoint_callback, "best_model_path", "") or None
+                trainer.test(module, datamodule=datamodule, ckpt_path=best)
+                metrics.update({k: float(v) for k, v in trainer.callback_metrics.items()})
     finally:
         _finish_wandb(trainer)
     metrics["epochs"] = float(trainer.current_epoch)
     output_dir = Path(cfg.paths.output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True))
+    if trainer.is_global_zero:  # one writer under DDP
+        output_dir.mkdir(parents=True, exist_ok=True)
+        (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True))
     log.info("metrics: %s", json.dumps(metrics, sort_keys=True))
     return metrics
 
