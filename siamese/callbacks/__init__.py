@@ -1,4 +1,7 @@
+from siamese.callbacks.embedding_collapse import EmbeddingCollapse, embedding_spread
 from siamese.callbacks.embedding_plot import EmbeddingPlot, plot_embeddings
+from siamese.callbacks.fault_injection import KillAtBatch
 from siamese.callbacks.retrieval_metrics import RetrievalMetrics, retrieval_metrics
 
-__all__ = ["EmbeddingPlot", "RetrievalMetrics", "plot_embeddings", "retrieval_metrics"]
+__all__ = ["EmbeddingCollapse", "EmbeddingPlot", "KillAtBatch", "RetrievalMetrics", "embedding_spread", "plot_embeddings",
+           "retrieval_metrics"]

@@ -4,7 +4,9 @@ Hydra calls ``SweepSummary.on_multirun_end`` once all jobs of ``python train.py 
 sweeper or launcher: basic, Optuna, submitit). It reads every job directory of the sweep, i.e. every
 ``<sweep dir>/<n>/`` holding ``.hydra/overrides.yaml`` (written by Hydra) and ``metrics.json`` (written by
 ``siamese.training.train``), and writes ``<sweep dir>/summary.csv`` and ``<sweep dir>/summary.md``.
-A job that failed before writing ``metrics.json`` still gets a row, with status ``failed`` and empty metrics.
+The table is also rewritten after every job (``on_job_end``), so it grows while the sweep runs and survives a
+sweep that Hydra aborts because a job failed. A job without ``metrics.json`` (failed, or still running) gets a
+row with status ``no metrics`` and empty metric cells.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 import yaml
 from hydra.experimental.callback import Callback
+from hydra.types import RunMode
 from omegaconf import DictConfig
 
 log = logging.getLogger(__name__)
@@ -32,7 +35,7 @@ def _job_key(path: Path) -> tuple:
 
 def collect_runs(sweep_dir: str | Path) -> list[dict[str, Any]]:
     """One dict per job directory of ``sweep_dir``: ``run`` (the job directory name), ``status`` (``ok`` or
-    ``failed``), ``overrides`` (``{key: value}`` from ``.hydra/overrides.yaml``, in order) and ``metrics``
+    ``no metrics``), ``overrides`` (``{key: value}`` from ``.hydra/overrides.yaml``, in order) and ``metrics``
     (from ``metrics.json``; ``{}`` for a failed job)."""
     sweep_dir = Path(sweep_dir)
     runs = []
@@ -48,7 +51,7 @@ def collect_runs(sweep_dir: str | Path) -> list[dict[str, Any]]:
             overrides[key] = value
         metrics_file = job_dir / "metrics.json"
         metrics = json.loads(metrics_file.read_text()) if metrics_file.is_file() else {}
-        runs.append({"run": job_dir.name, "status": "ok" if metrics_file.is_file() else "failed",
+        runs.append({"run": job_dir.name, "status": "ok" if metrics_file.is_file() else "no metrics",
                      "overrides": overrides, "metrics": metrics})
     return runs
 
@@ -101,7 +104,16 @@ def write_summary(sweep_dir: str | Path) -> tuple[Path, Path] | None:
 
 
 class SweepSummary(Callback):
-    """Hydra callback (``hydra.callbacks`` in conf/hydra/default.yaml): tabulates the multirun when it ends."""
+    """Hydra callback (``hydra.callbacks`` in conf/hydra/default.yaml): tabulates the multirun after each job and
+    when it ends."""
+
+    def on_job_end(self, config: DictConfig, job_return: Any = None, **kwargs: Any) -> None:
+        if config.hydra.mode != RunMode.MULTIRUN:
+            return
+        try:
+            write_summary(Path(config.hydra.sweep.dir))
+        except Exception as error:  # a table is never worth failing a training job for
+            log.warning("sweep summary after job %s: %s", config.hydra.job.get("num"), error)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
