@@ -40,7 +40,7 @@ class EmbeddingCollapse(pl.Callback):
             return
         embeddings = split_embeddings(trainer, pl_module, self.split)["embedding"]
         spread, scale = embedding_spread(embeddings)
-        pl_module.log(f"{self.split}/embedding_spread", spread)
+        pl_module.log(f"{self.split}/embedding_spread", spread, sync_dist=trainer.world_size > 1)  # same on all ranks
         threshold = max(self.min_spread, self.rel_spread * scale)
         if spread < threshold and trainer.is_global_zero:
             self.collapsed_epochs.append(trainer.current_epoch)

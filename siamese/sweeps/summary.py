@@ -45,10 +45,8 @@ def collect_runs(sweep_dir: str | Path) -> list[dict[str, Any]]:
         items = yaml.safe_load(overrides_file.read_text()) or []
         overrides = {}
         for item in items:
-            key, sep, value = str(item).partition("=")
-            if not sep:
-                raise ValueError(f"{overrides_file}: override {item!r} is not key=value")
-            overrides[key] = value
+            key, _, value = str(item).partition("=")
+            overrides[key] = "deleted" if key.startswith("~") else value  # Hydra stores `~key` as `~key=null`
         metrics_file = job_dir / "metrics.json"
         metrics = json.loads(metrics_file.read_text()) if metrics_file.is_file() else {}
         runs.append({"run": job_dir.name, "status": "ok" if metrics_file.is_file() else "no metrics",
