@@ -64,6 +64,10 @@ def broadcast_from_rank0(tuples: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor
     return tuple(t.to(device) for t in box[0])
 
 
+# what Lightning's subprocess launcher sets in the main process (lightning_fabric ... subprocess_script.py)
+_LAUNCHER_ENV = ("MASTER_ADDR", "MASTER_PORT", "NODE_RANK", "LOCAL_RANK", "WORLD_SIZE")
+
+
 @contextmanager
 def ddp_children_run_this_job():
     """Inside, Lightning's DDP launcher restarts ``train.py`` for ranks 1.. with *this job's* overrides.
@@ -73,7 +77,8 @@ def ddp_children_run_this_job():
     in every child and put it in the wrong directory. For the duration of ``fit``/``test`` this makes the
     command line that of a single run of the current job (its task overrides, ``hydra.mode=RUN``) and the run
     directory the job's output directory. Afterwards it closes the job's process group and restores the
-    environment (MASTER_PORT, ...), so that the next job of the sweep starts its own processes.
+    launcher's environment variables (MASTER_PORT, LOCAL_RANK, ...), so that the next job of the sweep starts
+    its own processes.
     Outside a Hydra multirun, or in a child process, it does nothing.
     """
     from hydra.core.hydra_config import HydraConfig
@@ -86,7 +91,8 @@ def ddp_children_run_this_job():
     if hydra_cfg.mode != RunMode.MULTIRUN:
         yield
         return
-    argv, run_dir, environ = sys.argv, hydra_cfg.run.dir, dict(os.environ)
+    argv, run_dir = sys.argv, hydra_cfg.run.dir
+    environ = {key: os.environ.get(key) for key in _LAUNCHER_ENV}
     sys.argv = [argv[0], *hydra_cfg.overrides.task, "hydra.mode=RUN"]
     with read_write(hydra_cfg), open_dict(hydra_cfg):
         hydra_cfg.run.dir = hydra_cfg.runtime.output_dir
@@ -98,5 +104,8 @@ def ddp_children_run_this_job():
             hydra_cfg.run.dir = run_dir
         if dist.is_available() and dist.is_initialized():
             dist.destroy_process_group()
-        os.environ.clear()
-        os.environ.update(environ)
+        for key, value in environ.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
