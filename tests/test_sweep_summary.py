@@ -30,7 +30,8 @@ def test_summary_table_rows_columns_and_failed_jobs(tmp_path):
         "10,ok,triplet,,,deleted,2.0,0.5,",
     ]
     assert md_path.read_text().splitlines() == [
-        "| run | status | loss | loss.margin | optimizer.lr | ~callbacks.embedding_plot | epochs | val/loss | val/precision_at_1 |",
+        "| run | status | loss | loss.margin | optimizer.lr | ~callbacks.embedding_plot | epochs | val/loss "
+        "| val/precision_at_1 |",
         "|---|---|---|---|---|---|---|---|---|",
         "| 2 | ok | contrastive | 0.123456789 |  |  |  | 0.25 | 1 |",
         "| 3 | no metrics | contrastive |  | 1e+30 |  |  |  |  |",

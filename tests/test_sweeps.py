@@ -63,7 +63,8 @@ def test_optuna_search_runs_two_trials_and_reports_the_best(tmp_path):
                "logger=csv", *TINY, f"hydra.sweep.dir={sweep}"])
     trials = []
     for n in range(2):
-        overrides = dict(o.split("=", 1) for o in yaml.safe_load((sweep / str(n) / ".hydra/overrides.yaml").read_text()))
+        overrides_file = sweep / str(n) / ".hydra" / "overrides.yaml"
+        overrides = dict(o.split("=", 1) for o in yaml.safe_load(overrides_file.read_text()))
         assert 0.2 <= float(overrides["loss.margin"]) <= 2.0
         assert 1e-4 <= float(overrides["optimizer.lr"]) <= 1e-2
         assert overrides["model.embedding_dim"] in {"2", "8", "32"}
@@ -109,9 +110,9 @@ def test_slurm_launcher_config_reaches_sbatch(tmp_path, monkeypatch):
 
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = compose(config_name="train", overrides=["hydra/launcher=slurm", "hydra.launcher.partition=gpu",
-                                                      "hydra.launcher.gpus_per_node=4", "hydra.launcher.tasks_per_node=4",
-                                                      "hydra.launcher.timeout_min=90"], return_hydra_config=True)
+        overrides = ["hydra/launcher=slurm", "hydra.launcher.partition=gpu", "hydra.launcher.gpus_per_node=4",
+                     "hydra.launcher.tasks_per_node=4", "hydra.launcher.timeout_min=90"]
+        cfg = compose(config_name="train", overrides=overrides, return_hydra_config=True)
     launcher = OmegaConf.to_container(cfg.hydra.launcher, resolve=False)
     assert launcher["_target_"].endswith("SlurmLauncher")
     # as hydra_submitit_launcher's SlurmLauncher.launch turns its config into executor parameters

@@ -3,5 +3,5 @@ from siamese.callbacks.embedding_plot import EmbeddingPlot, plot_embeddings
 from siamese.callbacks.fault_injection import KillAtBatch
 from siamese.callbacks.retrieval_metrics import RetrievalMetrics, retrieval_metrics
 
-__all__ = ["EmbeddingCollapse", "EmbeddingPlot", "KillAtBatch", "RetrievalMetrics", "embedding_spread", "plot_embeddings",
-           "retrieval_metrics"]
+__all__ = ["EmbeddingCollapse", "EmbeddingPlot", "KillAtBatch", "RetrievalMetrics", "embedding_spread",
+           "plot_embeddings", "retrieval_metrics"]
