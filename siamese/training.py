@@ -10,6 +10,9 @@ import pytorch_lightning as pl
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
+from siamese.utils.checkpoints import resolve_ckpt_path
+from siamese.utils.distributed import ddp_children_run_this_job
+
 log = logging.getLogger(__name__)
 # pml logs every k-NN call and faiss every optional CPU extension it could not load: noise in a run's log.
 logging.getLogger("PML").setLevel(logging.WARNING)
@@ -40,25 +43,34 @@ def build(cfg: DictConfig):
 
 
 def train(cfg: DictConfig) -> dict[str, float]:
-    """Fit (resuming from ``cfg.ckpt_path`` if set), optionally test the best checkpoint, write
+    """Fit (resuming from ``cfg.ckpt_path`` if set: a file, a run directory or ``last``, see
+    ``siamese.utils.checkpoints.resolve_ckpt_path``), optionally test the best checkpoint, write
     ``metrics.json`` into the run directory and return all logged metrics as floats."""
+    ckpt_path = resolve_ckpt_path(cfg.get("ckpt_path"), cfg.paths.get("task_dir"))
+    if ckpt_path:
+        log.info("resuming from %s", ckpt_path)
     pl.seed_everything(cfg.seed, workers=True)
     datamodule, module, trainer = build(cfg)
     for logger in trainer.loggers:
         logger.log_hyperparams(OmegaConf.to_container(cfg, resolve=True))
     try:
-        trainer.fit(module, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
-        metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
-        if cfg.get("test"):
-            best = getattr(trainer.checkpoint_callback, "best_model_path", "") or None
-            trainer.test(module, datamodule=datamodule, ckpt_path=best)
-            metrics.update({k: float(v) for k, v in trainer.callback_metrics.items()})
+        with ddp_children_run_this_job():
+            trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
+            metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
+            if cfg.get("test"):
+                best = getattr(trainer.checkpoint_callback, "best_model_path", "") or None
+                trainer.test(module, datamodule=datamodule, ckpt_path=best)
+                metrics.update({k: float(v) for k, v in trainer.callback_metrics.items()})
+    except FloatingPointError as error:  # NaN/inf loss (MetricLearningModule.training_step): say so in train.log
+        log.error("run stopped: %s", error)
+        raise
     finally:
         _finish_wandb(trainer)
     metrics["epochs"] = float(trainer.current_epoch)
     output_dir = Path(cfg.paths.output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True))
+    if trainer.is_global_zero:  # one writer under DDP
+        output_dir.mkdir(parents=True, exist_ok=True)
+        (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True))
     log.info("metrics: %s", json.dumps(metrics, sort_keys=True))
     return metrics
 

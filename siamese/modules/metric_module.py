@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from siamese.miners import BaseMiner, RandomMiner
+from siamese.utils.distributed import broadcast_from_rank0, gather_with_grad, world_size
 
 
 class MetricLearningModule(pl.LightningModule):
@@ -19,6 +20,8 @@ class MetricLearningModule(pl.LightningModule):
     once and pairs are formed in embedding space, which is the same as running two weight-sharing branches.
     The validation loss uses ``val_miner`` (random pairs, re-seeded per batch so every epoch sees the same
     pairs and the loss is comparable across epochs; it decides the "best" checkpoint).
+    Under DDP (``trainer=ddp``) the miner sees the gathered batch of all processes (``mine_and_loss``), so it
+    behaves as with one big batch; see ``siamese.utils.distributed``.
     ``optimizer``/``scheduler`` are partials (Hydra ``_partial_: true``) that get the parameters / optimizer.
     """
 
@@ -40,14 +43,27 @@ class MetricLearningModule(pl.LightningModule):
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.net(images)
 
+    def mine_and_loss(self, embeddings: torch.Tensor, labels: torch.Tensor, indices: torch.Tensor | None,
+                      miner: BaseMiner) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+        """``(loss, tuples)`` of the global batch: with several processes the embeddings, labels and dataset
+        indices of all of them are gathered (rank order, gradients kept for the local shard), the miner runs on
+        the gathered batch and the tuples mined by rank 0 are used by all; the loss is then the loss of the
+        global batch, the same value on every process. With one process this is ``miner`` then ``loss``."""
+        if world_size() > 1:
+            embeddings, labels = gather_with_grad(embeddings), gather_with_grad(labels)
+            indices = None if indices is None else gather_with_grad(indices)
+            tuples = broadcast_from_rank0(miner(embeddings, labels, indices=indices))
+        else:
+            tuples = miner(embeddings, labels, indices=indices)
+        return self.loss(embeddings, labels, tuples), tuples
+
     def _step(self, batch: dict, miner: BaseMiner, stage: str) -> torch.Tensor:
         embeddings = self.net(batch["image"])
-        tuples = miner(embeddings, batch["label"], indices=batch["index"])
-        loss = self.loss(embeddings, batch["label"], tuples)
-        size = len(embeddings)
-        self.log(f"{stage}/loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=size)
+        loss, _ = self.mine_and_loss(embeddings, batch["label"], batch["index"], miner)
+        size, sync = len(embeddings) * world_size(), world_size() > 1  # the values are global already
+        self.log(f"{stage}/loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=size, sync_dist=sync)
         for name, value in miner.stats().items():
-            self.log(f"{stage}/{name}", value, on_step=False, on_epoch=True, batch_size=size)
+            self.log(f"{stage}/{name}", value, on_step=False, on_epoch=True, batch_size=size, sync_dist=sync)
         return loss
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
@@ -55,7 +71,9 @@ class MetricLearningModule(pl.LightningModule):
         if not torch.isfinite(loss):
             raise FloatingPointError(f"training loss is {loss.item()} at epoch {self.current_epoch}, "
                                      f"batch {batch_idx}: lower optimizer.lr or check the data")
-        return loss
+        # every process holds the global loss but back-propagates only into its own shard, and DDP averages
+        # the gradients over processes: scaling by the world size makes the update that of the global loss
+        return loss * world_size()
 
     def validation_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
         with torch.random.fork_rng(devices=[]):
