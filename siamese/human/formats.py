@@ -266,7 +266,7 @@ def load_ratings(path: str | Path, pair_ids: list[str] | None = None,
     for line, row in rows:
         rating = parse_float(path, line, "rating", row["rating"])
         if not low <= rating <= high:
-            raise FormatError(path, f"rating {row['rating']} is outside the scale {scale[0]}-{scale[1]}", row=line)
+            raise FormatError(path, f"rating {row['rating']} is outside the scale {low:g}-{high:g}", row=line)
         if known is not None and row["pair_id"] not in known:
             raise FormatError(path, f"unknown pair_id {row['pair_id']!r} (not in the pair set)", row=line)
         revision = parse_int(path, line, "revision", row["revision"]) if row.get("revision", "") != "" else None
