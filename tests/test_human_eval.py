@@ -132,3 +132,23 @@ def test_make_pairs_within_and_across_digits(tmp_path):
     across = make_pairs(tmp_path / "x", n=10, across=True, seed=0)
     assert all(labels[s["index_a"]] != labels[s["index_b"]] for s in across.source)
     assert (tmp_path / "w" / "sheet.png").stat().st_size > 10000
+
+
+def test_human_similarity_callback_logs_r_and_rho_per_layer(cfg_factory, eights, tmp_path):
+    ratings = synthetic_ratings(eights, tmp_path / "ratings_synthetic.csv", n_raters=3, seed=2)
+    cfg = cfg_factory("model=classifier", "logger=csv", "callbacks=human_similarity",
+                      f"callbacks.human_similarity.pairs_dir={eights.path}",
+                      f"callbacks.human_similarity.ratings={ratings}", "callbacks.human_similarity.layers=[conv1,fc]",
+                      "callbacks.embedding_plot=null", "data.max_train_samples=400", "data.max_test_samples=200",
+                      "trainer.max_epochs=2", "optimized_metric=human/fc/r")
+    metrics = train(cfg)
+    assert {"human/conv1/r", "human/conv1/rho", "human/fc/r", "human/fc/rho"} <= set(metrics)
+    assert not any(key.startswith("human/conv2") for key in metrics)
+    # the logged value is the correlation of the final net's layer similarity with the mean rating
+    rows = list(csv.DictReader(open(cfg.paths.output_dir + "/csv/metrics.csv")))
+    logged = [float(r["human/conv1/r"]) for r in rows if r.get("human/conv1/r")]
+    assert len(logged) == 2  # one value per validation epoch
+    loaded = load_net(next((tmp_path / "run" / "checkpoints").glob("last.ckpt")))
+    expected = compare(layer_similarity(loaded, eights.images_a, eights.images_b, ["conv1"])["conv1"],
+                       load_ratings(ratings, eights.pair_id).mean(), n_boot=10, n_perm=10)["r"]
+    assert logged[-1] == pytest.approx(expected, abs=1e-4)
