@@ -104,6 +104,7 @@ def test_eval_command_writes_table_plots_and_scored_sheet(classifier_run, eights
     assert rows[4]["r"] != rows[0]["r"]  # random init differs from trained
     markdown = (out / "comparison.md").read_text()
     assert "| pixels | pixels | 40 |" in markdown and "ceiling r (LOO)" in markdown
+    assert markdown.startswith("**SYNTHETIC RATINGS: generated, not given by people.**")
     for row in rows:
         assert (out / f"scatter_{row['model']}_{row['layer']}.png").stat().st_size > 1000
     assert (out / "sheet_scored.png").stat().st_size > 10000
@@ -152,3 +153,27 @@ def test_human_similarity_callback_logs_r_and_rho_per_layer(cfg_factory, eights,
     expected = compare(layer_similarity(loaded, eights.images_a, eights.images_b, ["conv1"])["conv1"],
                        load_ratings(ratings, eights.pair_id).mean(), n_boot=10, n_perm=10)["r"]
     assert logged[-1] == pytest.approx(expected, abs=1e-4)
+
+
+def test_eval_images_command_scores_matrix_and_triplets(eights, tmp_path, capsys):
+    from siamese.human.evaluate import matrix_agreement, similarity_matrix, triplet_agreement
+
+    images = np.concatenate([eights.images_a[:5], eights.images_b[:5]])
+    ids = np.array([f"i{k}" for k in range(10)])
+    np.savez(tmp_path / "images.npz", images=images, image_id=ids)
+    pixels = similarity_matrix(None, images, None)
+    assert pixels[3, 7] == pytest.approx(pixel_similarity(images[3:4], images[7:8])[0])
+    np.testing.assert_allclose(np.diag(pixels), 1.0)
+    human = pixels + np.random.default_rng(0).normal(0, 0.02, pixels.shape)
+    human = (human + human.T) / 2
+    np.save(tmp_path / "similarity.npy", human)
+    triplets = [("i0", "i1", "i2"), ("i3", "i4", "i5"), ("i6", "i7", "i8")]
+    chosen = ["a" if pixels[int(a[1:]), int(x[1:])] > pixels[int(a[1:]), int(y[1:])] else "b" for a, x, y in triplets]
+    chosen[2] = "b" if chosen[2] == "a" else "a"  # people disagree with pixels on the last one
+    (tmp_path / "triplets.csv").write_text("anchor,a,b,choice\n" + "".join(
+        f"{a},{x},{y},{c}\n" for (a, x, y), c in zip(triplets, chosen)))
+    assert human_main(["eval-images", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    rho = matrix_agreement(pixels, human)
+    assert rho > 0.9 and f"| pixels | pixels | {rho:.3f} | 0.667 |" in out
+    assert triplet_agreement(pixels, [(0, 1, 2, 1), (0, 1, 2, 2)]) == 0.5

@@ -63,7 +63,7 @@ def main(argv=None) -> int:
             ratings = load_ratings(args.ratings, pairs.pair_id, tuple(args.scale))
             out = Path(args.out or Path(args.pairs) / "eval")
             rows = evaluate(pairs, ratings, out, args.ckpt, args.layers, args.baselines, args.classifier_ckpt,
-                            args.n_boot, args.n_perm, args.seed)
+                            args.n_boot, args.n_perm, args.seed, synthetic="synthetic" in Path(args.ratings).name)
             print(markdown_table(rows))
             print(f"wrote {out}/comparison.csv, comparison.md, scatter_*.png, sheet_scored.png")
         elif args.command == "eval-images":

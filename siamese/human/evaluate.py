@@ -88,7 +88,8 @@ def markdown_table(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def scatter_plot(model_values, human_values, path: Path, title: str, pair_ids=None) -> Path:
+def scatter_plot(model_values, human_values, path: Path, title: str, pair_ids=None,
+                 ylabel: str = "mean human rating (min-max normalized)") -> Path:
     """Model vs human similarity per pair, both min-max normalized to [0, 1], each point labelled by pair id."""
     import matplotlib
 
@@ -104,7 +105,7 @@ def scatter_plot(model_values, human_values, path: Path, title: str, pair_ids=No
     ax.plot([0, 1], [0, 1], color="0.7", lw=0.8, ls="--")
     ax.set_xlim(-0.05, 1.05), ax.set_ylim(-0.05, 1.05)
     ax.set_xlabel("model similarity (min-max normalized)")
-    ax.set_ylabel("mean human rating (min-max normalized)")
+    ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
     tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
@@ -115,8 +116,11 @@ def scatter_plot(model_values, human_values, path: Path, title: str, pair_ids=No
 
 
 def evaluate(pairs: PairSet, ratings: Ratings, out_dir: str | Path, ckpt=None, layers=None, baselines=(),
-             classifier_ckpt=None, n_boot: int = 2000, n_perm: int = 5000, seed: int = 0) -> list[dict]:
-    """Write ``comparison.csv``, ``comparison.md``, ``scatter_<model>_<layer>.png`` and ``sheet_scored.png``."""
+             classifier_ckpt=None, n_boot: int = 2000, n_perm: int = 5000, seed: int = 0,
+             synthetic: bool = False) -> list[dict]:
+    """Write ``comparison.csv``, ``comparison.md``, ``scatter_<model>_<layer>.png`` and ``sheet_scored.png``.
+
+    ``synthetic``: the ratings are SYNTHETIC (not people); every output then says so."""
     from siamese.human.pairs import save_sheet
 
     out_dir = Path(out_dir)
@@ -127,7 +131,9 @@ def evaluate(pairs: PairSet, ratings: Ratings, out_dir: str | Path, ckpt=None, l
     rows = comparison_table(scores, ratings, n_boot, n_perm, seed)
     write_text_atomic(out_dir / "comparison.csv", csv_text(COLUMNS, [[row[c] for c in COLUMNS] for row in rows]))
     ceiling = noise_ceiling(ratings)
-    summary = (f"{len(pairs)} pairs, {len(ratings.raters)} raters, {int(ratings.counts().sum())} ratings "
+    who = "SYNTHETIC ratings (not from people)" if synthetic else "human"
+    summary = ("**SYNTHETIC RATINGS: generated, not given by people.**\n\n" if synthetic else "") + (
+               f"{len(pairs)} pairs, {len(ratings.raters)} raters, {int(ratings.counts().sum())} ratings "
                f"(scale {ratings.scale[0]:g}-{ratings.scale[1]:g}). Model similarity: cosine of flattened "
                f"activations. r: Pearson, rho: Spearman, with bootstrap 95% CIs over pairs and two-sided "
                f"permutation p-values. Noise ceiling (Pearson): each rater vs the mean of the others, and "
@@ -137,14 +143,14 @@ def evaluate(pairs: PairSet, ratings: Ratings, out_dir: str | Path, ckpt=None, l
     for (model, layer), values in scores.items():
         row = next(r for r in rows if r["model"] == model and r["layer"] == layer)
         scatter_plot(values, human, out_dir / f"scatter_{model}_{layer}.png",
-                     f"{model} / {layer}: r = {row['r']:.2f}, rho = {row['rho']:.2f} (n = {row['n_pairs']})",
-                     pairs.pair_id)
+                     ("SYNTHETIC ratings - " if synthetic else "") + f"{model} / {layer}: r = {row['r']:.2f}, rho = {row['rho']:.2f} (n = {row['n_pairs']})",
+                     pairs.pair_id, ylabel=f"mean {'SYNTHETIC' if synthetic else 'human'} rating (min-max normalized)")
     notes = []
     human_norm = minmax(human)
     for k in range(len(pairs)):
         parts = [f"{layer} {minmax(values)[k]:.2f}" for (_, layer), values in list(scores.items())[:3]]
-        notes.append(f"human {human[k]:.1f} ({human_norm[k]:.2f})\n" + ", ".join(parts))
-    save_sheet(pairs, out_dir / "sheet_scored.png", title="pairs with human mean rating (normalized) and model "
+        notes.append(f"{'synthetic' if synthetic else 'human'} {human[k]:.1f} ({human_norm[k]:.2f})\n" + ", ".join(parts))
+    save_sheet(pairs, out_dir / "sheet_scored.png", title=f"pairs with {who} mean rating (normalized) and model "
                                                           "similarity (min-max normalized)", notes=notes)
     log.info("wrote %s", out_dir / "comparison.md")
     return rows
