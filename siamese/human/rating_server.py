@@ -42,7 +42,7 @@ def pair_png(image_a_or_b: np.ndarray, scale: int = 8) -> bytes:
     """A 28x28 uint8 image as a PNG, enlarged ``scale`` times (nearest neighbour), dark digit on white."""
     from PIL import Image
 
-    image = Image.fromarray(255 - np.asarray(image_a_or_b, dtype=np.uint8), mode="L")
+    image = Image.fromarray(255 - np.asarray(image_a_or_b, dtype=np.uint8))  # 2-D uint8: grayscale
     image = image.resize((28 * scale, 28 * scale), Image.NEAREST)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
