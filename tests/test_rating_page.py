@@ -12,7 +12,7 @@ from cdp_browser import Chromium, find_chromium
 from siamese.human.formats import load_pair_set, load_ratings
 from siamese.human.rating_server import make_server, rater_order
 
-pytestmark = pytest.mark.skipif(find_chromium() is None, reason="needs chromium (apt-get install -y chromium)")
+needs_chromium = pytest.mark.skipif(find_chromium() is None, reason="needs chromium (apt-get install -y chromium)")
 
 
 @pytest.fixture
@@ -48,6 +48,7 @@ def wait_rated(browser, count):
     browser.wait_for(f"document.getElementById('progress').textContent.includes('{count} rated')")
 
 
+@needs_chromium
 def test_rating_page_in_headless_chromium(pair_set, tmp_path):
     ratings_path = tmp_path / "ratings.csv"
     order = rater_order(pair_set.pair_id, "Ann Lee")
@@ -134,3 +135,16 @@ def test_server_serves_only_its_page_and_pair_images(pair_set, tmp_path):
     finally:
         running.stop()
     assert open(tmp_path / "ratings.csv").read() == "rater,pair_id,rating,revision,time\n"  # nothing bad written
+
+
+def test_server_refuses_a_malformed_or_foreign_ratings_file(pair_set, tmp_path):
+    from siamese.human.formats import FormatError
+
+    bad = tmp_path / "ratings.csv"
+    bad.write_text("rater,pair_id,rating,revision,time\nann,q0,12,0,t\n")
+    with pytest.raises(FormatError, match=r"ratings.csv, row 2: rating 12 is outside the scale 1-10"):
+        make_server(pair_set, bad, port=0)
+    bad.write_text("rater,pair_id,rating\nann,q0,4\n")
+    with pytest.raises(FormatError, match=r"row 1: the rating page appends columns"):
+        make_server(pair_set, bad, port=0)
+    assert bad.read_text() == "rater,pair_id,rating\nann,q0,4\n"  # never rewritten
