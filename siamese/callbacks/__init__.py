@@ -2,7 +2,8 @@ from siamese.callbacks.embedding_collapse import EmbeddingCollapse, embedding_sp
 from siamese.callbacks.embedding_plot import EmbeddingPlot, plot_embeddings
 from siamese.callbacks.epoch_timer import EpochTimer
 from siamese.callbacks.fault_injection import KillAtBatch
+from siamese.callbacks.human_similarity import HumanSimilarity
 from siamese.callbacks.retrieval_metrics import RetrievalMetrics, retrieval_metrics
 
-__all__ = ["EmbeddingCollapse", "EmbeddingPlot", "EpochTimer", "KillAtBatch", "RetrievalMetrics", "embedding_spread",
-           "plot_embeddings", "retrieval_metrics"]
+__all__ = ["EmbeddingCollapse", "EmbeddingPlot", "EpochTimer", "HumanSimilarity", "KillAtBatch", "RetrievalMetrics",
+           "embedding_spread", "plot_embeddings", "retrieval_metrics"]

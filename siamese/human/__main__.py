@@ -1,0 +1,100 @@
+"""python -m siamese.human {make-pairs, eval, eval-images, synthetic-ratings} ... (see docs/human_similarity.md)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m siamese.human", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    make = commands.add_parser("make-pairs", help="random MNIST test pairs as a pair set + printable sheet.png")
+    make.add_argument("out_dir")
+    make.add_argument("--digit", type=int, default=8, help="digit of within-digit pairs (default 8)")
+    make.add_argument("--n", type=int, default=20, help="number of pairs (default 20)")
+    make.add_argument("--seed", type=int, default=0)
+    make.add_argument("--across", action="store_true", help="pairs of two different digits instead")
+    make.add_argument("--split", default="test", choices=["test", "train"])
+
+    ev = commands.add_parser("eval", help="correlate model/baseline similarity with human ratings")
+    ev.add_argument("--ckpt", help="a checkpoint of python train.py (any model of the framework)")
+    ev.add_argument("--pairs", required=True, help="pair set directory (pairs.npz or pairs.csv)")
+    ev.add_argument("--ratings", required=True, help="ratings.csv (rater, pair_id, rating)")
+    ev.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
+    ev.add_argument("--layers", nargs="+", help="layers of --ckpt (default: all)")
+    ev.add_argument("--baselines", nargs="*", default=[], help="pixels pca random classifier")
+    ev.add_argument("--classifier-ckpt", help="checkpoint of python train.py task=classify (for 'classifier')")
+    ev.add_argument("--out", help="output directory (default: <pairs>/eval)")
+    ev.add_argument("--n-boot", type=int, default=2000)
+    ev.add_argument("--n-perm", type=int, default=5000)
+    ev.add_argument("--seed", type=int, default=0)
+
+    im = commands.add_parser("eval-images", help="similarity matrix (Spearman of upper triangles) and triplets")
+    im.add_argument("images_dir", help="directory with images.npz and similarity.csv/.npy and/or triplets.csv")
+    im.add_argument("--ckpt")
+    im.add_argument("--layers", nargs="+")
+
+    syn = commands.add_parser("synthetic-ratings", help="write SYNTHETIC ratings (pixel cosine + noise), for demos")
+    syn.add_argument("pairs")
+    syn.add_argument("--out", help="default: <pairs>/ratings_synthetic.csv")
+    syn.add_argument("--raters", type=int, default=4)
+    syn.add_argument("--noise", type=float, default=1.0)
+    syn.add_argument("--seed", type=int, default=0)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    from siamese.human.formats import FormatError, load_pair_set, load_ratings
+
+    try:
+        if args.command == "make-pairs":
+            from siamese.human.pairs import make_pairs
+
+            pairs = make_pairs(args.out_dir, args.n, args.digit, args.across, args.seed, args.split)
+            print(f"wrote {len(pairs)} pairs to {Path(args.out_dir) / 'pairs.csv'} and the sheet "
+                  f"{Path(args.out_dir) / 'sheet.png'}")
+        elif args.command == "eval":
+            from siamese.human.evaluate import evaluate, markdown_table
+
+            pairs = load_pair_set(args.pairs)
+            ratings = load_ratings(args.ratings, pairs.pair_id, tuple(args.scale))
+            out = Path(args.out or Path(args.pairs) / "eval")
+            rows = evaluate(pairs, ratings, out, args.ckpt, args.layers, args.baselines, args.classifier_ckpt,
+                            args.n_boot, args.n_perm, args.seed, synthetic="synthetic" in Path(args.ratings).name)
+            print(markdown_table(rows))
+            print(f"wrote {out}/comparison.csv, comparison.md, scatter_*.png, sheet_scored.png")
+        elif args.command == "eval-images":
+            from siamese.human.evaluate import matrix_agreement, similarity_matrix, triplet_agreement
+            from siamese.human.formats import load_image_set
+            from siamese.human.similarity import load_net
+
+            image_set = load_image_set(args.images_dir)
+            models = [("pixels", None, None)]
+            if args.ckpt:
+                loaded = load_net(args.ckpt)
+                models += [(loaded.name, loaded, layer) for layer in (args.layers or loaded.net.layer_names)]
+            print("| model | layer | matrix rho | triplet agreement |\n|---|---|---|---|")
+            for name, model, layer in models:
+                matrix = similarity_matrix(model, image_set.images, layer)
+                rho = matrix_agreement(matrix, image_set.similarity) if image_set.similarity is not None else None
+                agree = triplet_agreement(matrix, image_set.triplets) if image_set.triplets else None
+                show = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
+                print(f"| {name} | {layer or 'pixels'} | {show(rho)} | {show(agree)} |")
+        elif args.command == "synthetic-ratings":
+            from siamese.human.synthetic import synthetic_ratings
+
+            pairs = load_pair_set(args.pairs)
+            path = synthetic_ratings(pairs, args.out or Path(args.pairs) / "ratings_synthetic.csv", args.raters,
+                                     args.noise, args.seed)
+            print(f"wrote SYNTHETIC ratings (pixel cosine + noise, not people) to {path}")
+    except (FormatError, FileNotFoundError, KeyError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
