@@ -113,7 +113,7 @@ def test_per_image_alignment_is_the_mean_pair_agreement():
 def test_read_layer_works_for_framework_nets_and_any_torch_module(tmp_path):
     import torchvision
 
-    from siamese.human.image_sets import imagenet_tensor, load_image_set, load_torchvision_model
+    from siamese.human.own_images import imagenet_tensor, load_images, load_torchvision_model
     from siamese.models import ClassifierNet
     from siamese.models.layer_reader import read_layer
 
@@ -125,7 +125,7 @@ def test_read_layer_works_for_framework_nets_and_any_torch_module(tmp_path):
     loaded = load_torchvision_model("resnet18", tmp_path / "weights.pt")
     synthetic = np.random.default_rng(0).integers(0, 255, size=(3, 40, 40), dtype=np.uint8)
     np.savez(tmp_path / "synthetic_images.npz", images=synthetic, image_id=np.array(["a", "b", "c"]))
-    images, ids = load_image_set(tmp_path / "synthetic_images.npz")
+    images, ids = load_images(tmp_path / "synthetic_images.npz")
     features = read_layer(loaded, "layer4", imagenet_tensor(images, size=64))
     assert ids == ["a", "b", "c"] and features.shape == (3, 512, 2, 2)
     with pytest.raises(KeyError, match="unknown layer 'layer9'"):

@@ -1,4 +1,5 @@
-"""python -m siamese.human {make-pairs, eval, eval-images, synthetic-ratings} ... (see docs/human_similarity.md)."""
+"""python -m siamese.human {make-pairs, eval, eval-images, synthetic-ratings, ais} ... (see docs/human_similarity.md
+and docs/alignment_importance.md)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,24 @@ def main(argv=None) -> int:
     syn.add_argument("--noise", type=float, default=1.0)
     syn.add_argument("--seed", type=int, default=0)
 
+    ais = commands.add_parser("ais", help="alignment importance of each feature map, pruning CV, heatmaps")
+    source = ais.add_mutually_exclusive_group(required=True)
+    source.add_argument("--ckpt", help="a checkpoint of python train.py")
+    source.add_argument("--model", help="a torchvision model name (e.g. resnet18), weights from --weights")
+    ais.add_argument("--weights", help="local weights file of --model (never downloaded; without it: random)")
+    ais.add_argument("--layer", default="conv2", help="layer to analyse (default conv2, the last conv layer)")
+    ais.add_argument("--pairs", help="pair set directory, with --ratings")
+    ais.add_argument("--ratings", help="ratings.csv of --pairs")
+    ais.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
+    ais.add_argument("--image-set", help="directory with images.npz + similarity.csv/.npy (docs/human_similarity.md)")
+    ais.add_argument("--images", help="a folder of image files or an .npz (images, image_id), with --similarity")
+    ais.add_argument("--similarity", help="N x N human similarity (.npy or .csv) for --images")
+    ais.add_argument("--size", type=int, default=224, help="input size for --model (default 224)")
+    ais.add_argument("--pooling", choices=["flatten", "mean"], default="flatten")
+    ais.add_argument("--repeats", type=int, default=8, help="cross-validation repeats (default 8)")
+    ais.add_argument("--seed", type=int, default=0)
+    ais.add_argument("--out", required=True, help="output directory")
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     from siamese.human.formats import FormatError, load_pair_set, load_ratings
@@ -90,6 +109,14 @@ def main(argv=None) -> int:
             path = synthetic_ratings(pairs, args.out or Path(args.pairs) / "ratings_synthetic.csv", args.raters,
                                      args.noise, args.seed)
             print(f"wrote SYNTHETIC ratings (pixel cosine + noise, not people) to {path}")
+        elif args.command == "ais":
+            from siamese.human.ais_cli import run_ais
+
+            summary = run_ais(args)
+            print(f"layer {summary['layer']}: {summary['maps']} maps, held-out rho all maps "
+                  f"{summary['heldout_rho_all']:.3f} -> S* {summary['heldout_rho_selected']:.3f} "
+                  f"(gain {summary['gain']:+.3f} [{summary['gain_ci_low']:+.3f}, {summary['gain_ci_high']:+.3f}], "
+                  f"p {summary['p']:.3g}, |S*| {summary['mean_num_selected']:.1f}); wrote {args.out}")
     except (FormatError, FileNotFoundError, KeyError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

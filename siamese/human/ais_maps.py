@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.ticker  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -60,8 +61,7 @@ def heatmap_figure(images: np.ndarray, heatmaps: np.ndarray, scores: np.ndarray,
             if c >= len(picks):
                 continue
             i = picks[c]
-            image = images[i]
-            ax.imshow(image if image.ndim == 2 else np.moveaxis(image, 0, -1), cmap="gray")
+            ax.imshow(images[i], cmap="gray")  # [H, W] or [H, W, C]
             ax.imshow(heatmaps[i], cmap="jet", alpha=0.45, vmin=0, vmax=1)
             ax.set_title(f"#{i}  {scores[i]:.2f}", fontsize=8)
         axes[r, 0].text(-0.15, 0.5, label, transform=axes[r, 0].transAxes, rotation=90, va="center", ha="right",
@@ -79,6 +79,7 @@ def ais_bar_figure(ais: np.ndarray, selected: np.ndarray | None = None, layer: s
     ax.bar(np.arange(len(ais)), ais, color=colors)
     ax.axhline(0, color="black", lw=0.6)
     ax.set_xlabel("feature map")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_ylabel("AIS = rho(all) - rho(all but k)")
     ax.set_title(f"alignment importance {layer} (orange: kept by pruning)", fontsize=10)
     fig.tight_layout()

@@ -1,4 +1,4 @@
-"""Image sets for alignment analyses on people's own images: a folder of image files or an ``.npz``."""
+"""People's own image sets for alignment analyses (a folder of image files or an ``.npz``) and torchvision models."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".we
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
 
-def load_image_set(path: str | Path) -> tuple[np.ndarray, list[str]]:
+def load_images(path: str | Path) -> tuple[np.ndarray, list[str]]:
     """``(images uint8 [N, H, W] or [N, H, W, C], image_ids)`` from a folder (files sorted by name; id = file stem)
     or an ``.npz`` with ``images`` (and optional ``image_id``). Images of a folder must share one size."""
     path = Path(path)
