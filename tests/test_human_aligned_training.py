@@ -7,7 +7,8 @@ import torch
 from siamese.data import load_mnist
 from siamese.human.alignment_cv import heldout_correlation, pair_folds, pair_similarity
 from siamese.losses.human_alignment import CorrelationLoss
-from siamese.modules.human_aligned_module import HumanAlignedModule, RatedPairsObjective
+from siamese.human.objectives import RatedPairsObjective
+from siamese.modules.human_aligned_module import HumanAlignedModule
 from siamese.training import build
 
 
@@ -44,15 +45,36 @@ def test_alignment_objective_raises_heldout_r_on_synthetic_ratings(cfg_factory):
         cfg = cfg_factory("logger=none", "callbacks=none", "data.max_train_samples=600", "data.batch_size=64",
                           "trainer.max_epochs=4", "+trainer.enable_progress_bar=false", "test=false")
         datamodule, module, trainer = build(cfg)
-        datamodule.setup()
-        norm = lambda rows, side: datamodule.normalize(images[pairs[rows, side]])  # noqa: E731
-        objective = RatedPairsObjective(norm(train_rows, 0), norm(train_rows, 1),
-                                        torch.tensor(ratings[train_rows]), CorrelationLoss(), layer="fc")
+        objective = RatedPairsObjective(images[pairs[train_rows, 0]], images[pairs[train_rows, 1]],
+                                        ratings[train_rows], CorrelationLoss(), layer="fc")
         aligned = HumanAlignedModule(module.net, module.loss, module.miner, module.optimizer_factory,
                                      human_objective=objective, human_weight=weight)
         torch.manual_seed(0)
         trainer.fit(aligned, datamodule=datamodule)
-        sim = pair_similarity(aligned.net, norm(heldout_rows, 0), norm(heldout_rows, 1), "fc")
+        norm = lambda side: datamodule.normalize(images[pairs[heldout_rows, side]])  # noqa: E731
+        sim = pair_similarity(aligned.net, norm(0), norm(1), "fc")
         results[weight] = heldout_correlation(sim, ratings[heldout_rows])["r"]
     assert results[2.0] > results[0.0] + 0.15, results
     assert results[2.0] > 0.5, results
+
+
+def test_align_cv_command_pools_heldout_pairs_of_every_fold(tmp_path, capsys):
+    import json
+
+    from siamese.human.__main__ import main as human_main
+    from siamese.human.pairs import make_pairs
+    from siamese.human.synthetic import synthetic_ratings
+
+    pairs = make_pairs(tmp_path / "nines", n=24, digit=9, seed=0)
+    ratings = synthetic_ratings(pairs, tmp_path / "nines" / "ratings_synthetic.csv", 4, 1.0, 0)
+    code = human_main(["align-cv", "--pairs", str(tmp_path / "nines"), "--ratings", str(ratings), "--out",
+                       str(tmp_path / "cv"), "--folds", "2", "--holdout-raters", "data.max_train_samples=200",
+                       "data.max_test_samples=100", "trainer.max_epochs=1", "~callbacks.embedding_plot",
+                       "~callbacks.human_similarity"])
+    assert code == 0, capsys.readouterr().err
+    summary = json.loads((tmp_path / "cv" / "summary.json").read_text())
+    assert summary["with"]["n_pairs"] == summary["without"]["n_pairs"] == 24  # every pair held out once
+    assert not set(summary["raters_train"]) & set(summary["raters_eval"]) and len(summary["raters_eval"]) == 2
+    folds = (tmp_path / "cv" / "folds.csv").read_text().splitlines()[1:]
+    assert sorted(int(row.split(",")[3]) for row in folds if ",with," in row) == [12, 12]
+    assert "SYNTHETIC" in (tmp_path / "cv" / "alignment_cv.md").read_text()

@@ -64,6 +64,18 @@ def main(argv=None) -> int:
     ais.add_argument("--seed", type=int, default=0)
     ais.add_argument("--out", required=True, help="output directory")
 
+    cv = commands.add_parser("align-cv", help="k-fold CV of human-aligned training: held-out r/rho with and without")
+    cv.add_argument("--pairs", required=True)
+    cv.add_argument("--ratings", required=True)
+    cv.add_argument("--out", required=True)
+    cv.add_argument("--folds", type=int, default=5)
+    cv.add_argument("--weight", type=float, default=1.0, help="human.weight of the 'with' arm")
+    cv.add_argument("--layer", default="fc")
+    cv.add_argument("--holdout-raters", action="store_true", help="train on half the raters, evaluate on the rest")
+    cv.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
+    cv.add_argument("--seed", type=int, default=0)
+    cv.add_argument("overrides", nargs="*", help="train.py overrides, e.g. trainer.max_epochs=5 human.init_ckpt=CKPT")
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     from siamese.human.formats import FormatError, load_pair_set, load_ratings
@@ -109,6 +121,12 @@ def main(argv=None) -> int:
             path = synthetic_ratings(pairs, args.out or Path(args.pairs) / "ratings_synthetic.csv", args.raters,
                                      args.noise, args.seed)
             print(f"wrote SYNTHETIC ratings (pixel cosine + noise, not people) to {path}")
+        elif args.command == "align-cv":
+            from siamese.human.alignment_cv import run_alignment_cv
+
+            summary = run_alignment_cv(args.pairs, args.ratings, args.out, args.folds, args.weight, args.layer,
+                                       tuple(args.overrides), args.holdout_raters, tuple(args.scale), args.seed)
+            print(Path(args.out, "alignment_cv.md").read_text())
         elif args.command == "ais":
             from siamese.human.ais_cli import run_ais
 

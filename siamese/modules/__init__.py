@@ -1,4 +1,5 @@
 from siamese.modules.classifier_module import ClassifierModule
+from siamese.modules.human_aligned_module import HumanAlignedModule
 from siamese.modules.metric_module import MetricLearningModule
 
-__all__ = ["ClassifierModule", "MetricLearningModule"]
+__all__ = ["ClassifierModule", "HumanAlignedModule", "MetricLearningModule"]
