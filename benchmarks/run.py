@@ -55,6 +55,34 @@ def full_epoch(batch_size: int, max_train_samples: int | None) -> dict:
             "metrics_vs_epoch": (embed_s + metric_s) / epoch_s, "peak_rss_mib": peak_rss_mib()}
 
 
+def metric_scaling(sizes, dim: int = 16, seed: int = 0) -> list[dict]:
+    """precision@1 (pml AccuracyCalculator, faiss exact k-NN) of N queries against N references, random vectors."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for n in sizes:
+        reference = {"embedding": rng.normal(size=(n, dim)).astype(np.float32), "label": rng.integers(0, 10, n)}
+        query = {"embedding": rng.normal(size=(n, dim)).astype(np.float32), "label": rng.integers(0, 10, n)}
+        start = time.perf_counter()
+        retrieval_metrics(query, reference, ("precision_at_1",))
+        rows.append({"n": n, "seconds": time.perf_counter() - start})
+    return rows
+
+
+def human_eval_time(num_pairs: int) -> dict:
+    """Cosine similarity of ``num_pairs`` MNIST pairs at 4 layers of the classifier net (what the eval does)."""
+    from siamese.human.similarity import LoadedNet, layer_similarity
+    from siamese.models import ClassifierNet
+    from siamese.data import load_mnist
+
+    images, _ = load_mnist("test")
+    rng = np.random.default_rng(0)
+    a, b = images[rng.integers(0, len(images), num_pairs)].numpy(), images[rng.integers(0, len(images), num_pairs)].numpy()
+    model = LoadedNet(ClassifierNet(num_classes=10).eval(), 0.1307, 0.3081)
+    start = time.perf_counter()
+    layer_similarity(model, a, b, ["conv1", "conv2", "fc", "logits"])
+    return {"pairs": num_pairs, "layers": 4, "seconds": time.perf_counter() - start}
+
+
 def main(argv=None) -> str:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test), numbers meaningless")
@@ -76,6 +104,12 @@ def main(argv=None) -> str:
               "|---|---|---|---|---|---|---|",
               f"| {e['train images']} | {e['epoch_s']:.1f} | {e['epoch_img_s']:.0f} | {e['embed_train_and_test_s']:.1f}"
               f" | {e['precision_at_1_s']:.2f} | {e['metrics_vs_epoch']:.2f} | {e['peak_rss_mib']:.0f} |"]
+    scaling = metric_scaling((300, 1000) if args.quick else (1_000, 10_000, 60_000))
+    lines += ["", "## Retrieval metric (precision@1, faiss exact) vs N (N queries x N references, 16-D)", "",
+              "| N | seconds |", "|---|---|"] + [f"| {r['n']} | {r['seconds']:.2f} |" for r in scaling]
+    h = human_eval_time(100 if args.quick else 1000)
+    lines += ["", "## Human-similarity evaluation", "", "| pairs | layers | seconds |", "|---|---|---|",
+              f"| {h['pairs']} | {h['layers']} | {h['seconds']:.2f} |"]
     table = "\n".join(lines) + "\n"
     print(table)
     if not args.quick:
