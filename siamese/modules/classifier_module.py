@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytorch_lightning as pl
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from siamese.modules.epoch_means import EpochMeanLogging
 
-class ClassifierModule(pl.LightningModule):
+
+class ClassifierModule(EpochMeanLogging):
     """Supervised digit classification, the trained-classifier baseline of the human-similarity study.
 
     One step: ``logits = net(image)``; ``loss = cross_entropy(logits, label)``; logs ``<stage>/loss`` and
@@ -39,9 +40,7 @@ class ClassifierModule(pl.LightningModule):
                              f"{int(labels.max())}: use model=classifier with model.num_classes=10 (task=classify)")
         loss = self.loss(logits, labels)
         accuracy = (logits.argmax(dim=1) == labels).float().mean()
-        size = len(labels)
-        self.log(f"{stage}/loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=size)
-        self.log(f"{stage}/accuracy", accuracy, on_step=False, on_epoch=True, prog_bar=True, batch_size=size)
+        self.add_step_values(stage, {"loss": loss, "accuracy": accuracy}, len(labels))
         return loss
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:

@@ -38,6 +38,5 @@ class HumanAlignedModule(MetricLearningModule):
         if self.human_objective is None or self.human_weight == 0:
             return metric_loss
         human_loss = self.human_objective(self.net)
-        self.log("train/metric_loss", metric_loss, on_step=False, on_epoch=True)
-        self.log("train/human_loss", human_loss, on_step=False, on_epoch=True, prog_bar=True)
+        self.add_step_values("train", {"metric_loss": metric_loss, "human_loss": human_loss}, len(batch["label"]))
         return metric_loss + self.human_weight * human_loss

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytorch_lightning as pl
 import torch
 from torch import nn
 
 from siamese.miners import BaseMiner, RandomMiner
+from siamese.modules.epoch_means import EpochMeanLogging
 from siamese.utils.distributed import broadcast_from_rank0, gather_with_grad, world_size
 
 
-class MetricLearningModule(pl.LightningModule):
+class MetricLearningModule(EpochMeanLogging):
     """Siamese (pairs) or triplet training, decided by the loss and the miner it is given.
 
     One step: ``emb = net(image)``; ``tuples = miner(emb, label, indices=index)`` (pairs ``(a1, p, a2, n)`` or
@@ -60,10 +60,8 @@ class MetricLearningModule(pl.LightningModule):
     def _step(self, batch: dict, miner: BaseMiner, stage: str) -> torch.Tensor:
         embeddings = self.net(batch["image"])
         loss, _ = self.mine_and_loss(embeddings, batch["label"], batch["index"], miner)
-        size, sync = len(embeddings) * world_size(), world_size() > 1  # the values are global already
-        self.log(f"{stage}/loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=size, sync_dist=sync)
-        for name, value in miner.stats().items():
-            self.log(f"{stage}/{name}", value, on_step=False, on_epoch=True, batch_size=size, sync_dist=sync)
+        # epoch means of the global batch (the same on every process, so no sync is needed)
+        self.add_step_values(stage, {"loss": loss, **miner.stats()}, len(embeddings) * world_size())
         return loss
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
