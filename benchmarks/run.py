@@ -1,7 +1,9 @@
 """One command, one table: ``python -m benchmarks.run [--quick]``.
 
 Measures on this machine, in this run: framework vs plain-PyTorch training throughput (ratio, target >= 0.95),
-epoch wall time and peak memory on full 10-digit MNIST, and the retrieval-metric cost versus one epoch.
+epoch wall time and peak memory on full 10-digit MNIST, the k-NN graph build of the k-NN miner (faiss vs brute-force
+torch) and its growth with N, the retrieval-metric cost versus one epoch and its growth with N, and the
+human-similarity evaluation of 1,000 pairs over 4 layers. Runs unchanged on a CUDA machine (device auto-detected).
 Writes the table to stdout and to ``benchmarks/results.md`` (``--out`` to change).
 """
 
@@ -17,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from benchmarks.throughput import compare, framework_step
+from benchmarks import knn_graph
+from benchmarks.throughput import DEVICE, compare, framework_step
 from siamese.callbacks.retrieval_metrics import retrieval_metrics
 from siamese.data import MNISTDataModule
 from siamese.models import EmbeddingNet
@@ -34,25 +37,31 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def peak_gpu_mib() -> float | None:
+    return torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() else None
+
+
 def full_epoch(batch_size: int, max_train_samples: int | None) -> dict:
     """One training epoch of the framework on all ten digits, then the retrieval metrics of test vs train."""
-    dm = MNISTDataModule(digits=list(range(10)), batch_size=batch_size, max_train_samples=max_train_samples)
+    dm = MNISTDataModule(digits=list(range(10)), batch_size=batch_size, max_train_samples=max_train_samples,
+                         device="auto")
     dm.setup()
     num_batches = len(dm.train_dataloader())
     start = time.perf_counter()
     img_s = framework_step(dm, "contrastive", num_batches)
     epoch_s = time.perf_counter() - start
-    net = EmbeddingNet(embedding_dim=2)
+    net = EmbeddingNet(embedding_dim=2).to(DEVICE)
     start = time.perf_counter()
-    reference = embed_loader(net, dm.eval_dataloader("train"))
-    query = embed_loader(net, dm.eval_dataloader("test"))
+    reference = embed_loader(net, dm.eval_dataloader("train"), DEVICE)
+    query = embed_loader(net, dm.eval_dataloader("test"), DEVICE)
     embed_s = time.perf_counter() - start
     start = time.perf_counter()
     retrieval_metrics(query, reference, ("precision_at_1",))
     metric_s = time.perf_counter() - start
     return {"train images": len(dm.datasets["train"]), "epoch_s": epoch_s, "epoch_img_s": img_s,
             "embed_train_and_test_s": embed_s, "precision_at_1_s": metric_s,
-            "metrics_vs_epoch": (embed_s + metric_s) / epoch_s, "peak_rss_mib": peak_rss_mib()}
+            "metrics_vs_epoch": (embed_s + metric_s) / epoch_s, "peak_rss_mib": peak_rss_mib(),
+            "peak_gpu_mib": peak_gpu_mib()}
 
 
 def metric_scaling(sizes, dim: int = 16, seed: int = 0) -> list[dict]:
@@ -91,7 +100,7 @@ def main(argv=None) -> str:
     batches, repeats, limit = (4, 1, 600) if args.quick else (60, 3, None)
 
     lines = ["# Benchmarks", "", "Machine: " + ", ".join(f"{k} {v}" for k, v in machine_facts().items()), ""]
-    dm = MNISTDataModule(digits=list(range(10)), batch_size=128, max_train_samples=limit)
+    dm = MNISTDataModule(digits=list(range(10)), batch_size=128, max_train_samples=limit, device="auto")
     dm.setup()
     lines += ["## Training throughput: framework vs plain PyTorch loop (target ratio >= 0.95)", "",
               "| loss | plain img/s | framework img/s | ratio |", "|---|---|---|---|"]
@@ -100,13 +109,18 @@ def main(argv=None) -> str:
         lines.append(f"| {loss} | {r['plain_img_s']:.0f} | {r['framework_img_s']:.0f} | {r['ratio']:.3f} |")
     e = full_epoch(128, limit)
     lines += ["", "## Full 10-digit MNIST epoch (contrastive, random pairs, batch 128)", "",
-              "| train images | epoch s | img/s | embed train+test s | precision@1 s | metrics / epoch | peak RSS MiB |",
-              "|---|---|---|---|---|---|---|",
+              "| train images | epoch s | img/s | embed train+test s | precision@1 s | metrics / epoch | peak RSS MiB | peak GPU MiB |",
+              "|---|---|---|---|---|---|---|---|",
               f"| {e['train images']} | {e['epoch_s']:.1f} | {e['epoch_img_s']:.0f} | {e['embed_train_and_test_s']:.1f}"
-              f" | {e['precision_at_1_s']:.2f} | {e['metrics_vs_epoch']:.2f} | {e['peak_rss_mib']:.0f} |"]
+              f" | {e['precision_at_1_s']:.2f} | {e['metrics_vs_epoch']:.2f} | {e['peak_rss_mib']:.0f} | "
+              + (f"{e['peak_gpu_mib']:.0f} |" if e["peak_gpu_mib"] is not None else "no GPU |")]
     scaling = metric_scaling((300, 1000) if args.quick else (1_000, 10_000, 60_000))
     lines += ["", "## Retrieval metric (precision@1, faiss exact) vs N (N queries x N references, 16-D)", "",
               "| N | seconds |", "|---|---|"] + [f"| {r['n']} | {r['seconds']:.2f} |" for r in scaling]
+    knn_rows = knn_graph.run((300, 1000) if args.quick else (1_000, 10_000, 60_000),
+                             (2_000,) if args.quick else (1_000_000,), k=5)
+    lines += ["", "## k-NN graph of the k-NN miner (k = 5 same-class neighbours, exact search)", ""]
+    lines += knn_graph.table(knn_rows)
     h = human_eval_time(100 if args.quick else 1000)
     lines += ["", "## Human-similarity evaluation", "", "| pairs | layers | seconds |", "|---|---|---|",
               f"| {h['pairs']} | {h['layers']} | {h['seconds']:.2f} |"]
