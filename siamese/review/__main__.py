@@ -34,6 +34,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> Path:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    for noisy in ("faiss.loader", "matplotlib", "PML"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     args = parse_args(argv)
     try:
         runs = [load_run(path) for path in find_runs(args.runs)]
