@@ -42,8 +42,17 @@ def test_small_real_training_learns_4_vs_9(cfg_factory):
     assert (run / "checkpoints" / "last.ckpt").exists() and list((run / "checkpoints").glob("best-*.ckpt"))
     stats = json.loads((run / "normalization.json").read_text())
     assert stats["digits"] == [4, 9] and 0.1 < stats["mean"] < 0.15
-    assert sorted(p.name for p in (run / "plots").glob("*.png")) == ["embeddings_epoch_002.png",
+    assert sorted(p.name for p in (run / "plots").glob("*.png")) == ["embeddings_epoch_000.png",  # untrained
+                                                                   "embeddings_epoch_002.png",
                                                                    "embeddings_epoch_004.png"]
+    # retrieval metrics each epoch (subsampled, fit/) and at test time; one history line per epoch
+    history = [json.loads(line) for line in (run / "metrics_history.jsonl").read_text().splitlines()]
+    assert [row["epoch"] for row in history] == [1, 2, 3, 4]
+    for key in ("fit/test/mean_average_precision_at_r", "fit/test_shifted/NMI", "fit/test/silhouette",
+                "time/retrieval_metrics_s", "val/precision_at_1", "val/loss"):
+        assert all(key in row for row in history), key
+    for key in ("test/r_precision", "test_shifted/mean_average_precision_at_r", "test/AMI", "test/silhouette"):
+        assert 0 < metrics[key] <= 1, (key, metrics)
     saved = np.load(run / "embeddings" / "epoch_004.npz")
     assert saved["test/embedding"].shape == (400, 2)
     assert saved["test_shifted/embedding"].shape == (1600, 2)

@@ -155,7 +155,7 @@ def error_gallery(query: dict, reference: dict, query_split: str = "test", k: in
             ax = axes[r, c + 1]
             ax.imshow(r_images[r, c], cmap="gray_r", vmin=0, vmax=255)
             lab = reference["label"][n[r, c]]
-            ax.set_title(f"{lab}  d={errors['distances'][r, c]:.2f}", fontsize=7,
+            ax.set_title(f"{lab}  d={errors['distances'][r, c]:.3g}", fontsize=7,
                          color="tab:red" if lab != query["label"][qi] else "black")
         for ax in axes[r]:
             ax.set_xticks([])
