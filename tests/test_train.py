@@ -86,3 +86,11 @@ def test_wandb_logs_offline_without_login(cfg_factory, monkeypatch):
     records = list(runs[0].glob("*.wandb"))
     assert records and records[0].stat().st_size > 1000
     assert list(runs[0].glob("files/media/images/embeddings_*.png"))
+    # the final embeddings as a Table with an image column (wandb's embedding projector)
+    tables = list(runs[0].glob("files/media/table/**/*.table.json"))
+    assert len(tables) == 1, list(runs[0].rglob("*"))
+    table = json.loads(tables[0].read_text())
+    assert table["columns"][:5] == ["image", "split", "label", "shift", "index"]
+    assert table["columns"][5:] == ["emb_0", "emb_1"]
+    # all 200 test images, 500 (max_rows) of the 800 shifted ones
+    assert len(table["data"]) == 200 + 500 and {row[1] for row in table["data"]} == {"test", "test_shifted"}

@@ -43,10 +43,11 @@ def split_embeddings(trainer, pl_module, split: str, max_items: int | None = Non
     """Embeddings of a data-module split at the current training step, computed once per step and shared by
     all callbacks that need them (plots, metrics). ``max_items``: only a deterministic subsample
     (``subsample_positions``) of the split, sliced from the whole split when that is already cached, else
-    embedding just those images."""
-    step = (trainer.global_step, trainer.current_epoch)
+    embedding just those images. The cache is keyed by (step, epoch, fit/test): ``trainer.test`` of the best
+    checkpoint at the same step as the end of fitting does not reuse the last epoch's embeddings."""
+    step = (trainer.global_step, trainer.current_epoch, str(getattr(trainer.state, "fn", "")))
     cache = pl_module.__dict__.setdefault("_split_embedding_cache", {})
-    for old in [k for k in cache if k[:2] != step]:
+    for old in [k for k in cache if k[:3] != step]:
         del cache[old]
     full_key = (*step, split, None, 0)
     key = (*step, split, max_items, seed)
