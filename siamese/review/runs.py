@@ -30,7 +30,8 @@ class Run:
 
     @property
     def name(self) -> str:
-        return self.path.name if not self.path.parent.name.isdigit() else f"{self.path.parent.name}/{self.path.name}"
+        """The directory name; a multirun's numbered run as ``<sweep>/<number>``."""
+        return f"{self.path.parent.name}/{self.path.name}" if self.path.name.isdigit() else self.path.name
 
     def embeddings(self, epoch: int) -> dict[str, dict[str, np.ndarray]]:
         """``{split: {"embedding", "label", "shift", "index"}}`` saved at ``epoch``."""
