@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from siamese.callbacks.embedding_plot import shade  # noqa: E402
+from siamese.callbacks.embedding_plot import SPLIT_TITLES, shade  # noqa: E402
 from siamese.review.runs import Run, digit_images  # noqa: E402
 from siamese.utils.embeddings import subsample_positions, take  # noqa: E402
 from siamese.utils.projection import project_epochs  # noqa: E402
@@ -163,8 +163,9 @@ def error_gallery(query: dict, reference: dict, query_split: str = "test", k: in
         for spine in axes[r, 0].spines.values():
             spine.set_color("tab:blue")
             spine.set_linewidth(2)
-    fig.suptitle(title or f"{len(errors['query'])} {query_split} queries whose nearest training image has another "
-                 f"label ({rows} shown)", fontsize=9)
+    name = SPLIT_TITLES.get(query_split, query_split)
+    fig.suptitle(title or f"{len(errors['query'])} {name} queries whose nearest training image has another label "
+                 f"({rows} shown)", fontsize=9)
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     return fig, errors
 

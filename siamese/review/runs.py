@@ -59,8 +59,9 @@ def find_runs(paths) -> list[Path]:
         if is_run_dir(path):
             runs.append(path)
             continue
-        found = sorted({p for pattern in ("*", "*/*", "*/*/*") for p in path.glob(pattern) if p.is_dir() and is_run_dir(p)},
-                       key=lambda p: [int(part) if part.isdigit() else part for part in p.relative_to(path).parts])
+        below = {p for pattern in ("*", "*/*", "*/*/*") for p in path.glob(pattern) if p.is_dir() and is_run_dir(p)}
+        found = sorted(below, key=lambda p: [(0, int(part), "") if part.isdigit() else (1, 0, part)
+                                             for part in p.relative_to(path).parts])
         if not found:
             raise FileNotFoundError(f"{path}: not a run directory (no .hydra/config.yaml, metrics.json or embeddings/) "
                                     "and no run directories below it")
