@@ -86,3 +86,22 @@ def test_review_page_in_headless_chromium(sweep, tmp_path):
             (Path(SCREENSHOT_DIR) / "review_page_test.png").write_bytes(base64.b64decode(shot))
     finally:
         browser.close()
+
+
+def test_report_payload_projects_higher_dimensional_embeddings_on_fixed_axes(tmp_path):
+    import json as json_module
+
+    from siamese.review.report import build_report
+
+    run = load_run(fake_run(tmp_path / "run", seed=0, epochs=(0, 2), dim=5))
+    page = build_report([run], max_points=40)
+    data = json_module.loads(page.split("const DATA = ", 1)[1].split(";\n", 1)[0])
+    (payload,) = data["runs"]
+    assert payload["projection"] == "pca" and payload["epochs"] == [0, 2]
+    split = payload["splits"]["test_shifted"]
+    assert len(split["label"]) == 40 and [len(xy) for xy in split["xy"]] == [80, 80]
+    x0, x1, y0, y1 = payload["bounds"]
+    xs = np.array([xy for s in payload["splits"].values() for xy in s["xy"]]).reshape(-1, 2)
+    assert (x0 <= xs[:, 0]).all() and (xs[:, 0] <= x1).all() and (y0 <= xs[:, 1]).all() and (xs[:, 1] <= y1).all()
+    assert len(base64.b64decode(data["images"])) == 784 * len({(s, i, sh) for s, d in payload["splits"].items()
+                                                               for i, sh in zip(d["index"], d["shift"])})

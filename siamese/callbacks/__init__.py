@@ -4,9 +4,10 @@ from siamese.callbacks.epoch_timer import EpochTimer
 from siamese.callbacks.fault_injection import KillAtBatch
 from siamese.callbacks.human_similarity import HumanSimilarity
 from siamese.callbacks.metrics_history import MetricsHistory
+from siamese.callbacks.retrieval_metrics import (RetrievalMetrics, evaluate_split, retrieval_metrics,
+                                                 silhouette_by_digit)
 from siamese.callbacks.wandb_embedding_table import WandbEmbeddingTable
-from siamese.callbacks.retrieval_metrics import RetrievalMetrics, evaluate_split, retrieval_metrics, silhouette_by_digit
 
 __all__ = ["EmbeddingCollapse", "EmbeddingPlot", "EpochTimer", "HumanSimilarity", "KillAtBatch", "MetricsHistory",
-           "RetrievalMetrics", "WandbEmbeddingTable", "embedding_spread", "evaluate_split", "plot_embeddings", "retrieval_metrics",
-           "silhouette_by_digit"]
+           "RetrievalMetrics", "WandbEmbeddingTable", "embedding_spread", "evaluate_split", "plot_embeddings",
+           "retrieval_metrics", "silhouette_by_digit"]
