@@ -42,8 +42,17 @@ def test_small_real_training_learns_4_vs_9(cfg_factory):
     assert (run / "checkpoints" / "last.ckpt").exists() and list((run / "checkpoints").glob("best-*.ckpt"))
     stats = json.loads((run / "normalization.json").read_text())
     assert stats["digits"] == [4, 9] and 0.1 < stats["mean"] < 0.15
-    assert sorted(p.name for p in (run / "plots").glob("*.png")) == ["embeddings_epoch_002.png",
+    assert sorted(p.name for p in (run / "plots").glob("*.png")) == ["embeddings_epoch_000.png",  # untrained
+                                                                   "embeddings_epoch_002.png",
                                                                    "embeddings_epoch_004.png"]
+    # retrieval metrics each epoch (subsampled, fit/) and at test time; one history line per epoch
+    history = [json.loads(line) for line in (run / "metrics_history.jsonl").read_text().splitlines()]
+    assert [row["epoch"] for row in history] == [1, 2, 3, 4]
+    for key in ("fit/test/mean_average_precision_at_r", "fit/test_shifted/NMI", "fit/test/silhouette",
+                "time/retrieval_metrics_s", "val/precision_at_1", "val/loss"):
+        assert all(key in row for row in history), key
+    for key in ("test/r_precision", "test_shifted/mean_average_precision_at_r", "test/AMI", "test/silhouette"):
+        assert 0 < metrics[key] <= 1, (key, metrics)
     saved = np.load(run / "embeddings" / "epoch_004.npz")
     assert saved["test/embedding"].shape == (400, 2)
     assert saved["test_shifted/embedding"].shape == (1600, 2)
@@ -77,3 +86,11 @@ def test_wandb_logs_offline_without_login(cfg_factory, monkeypatch):
     records = list(runs[0].glob("*.wandb"))
     assert records and records[0].stat().st_size > 1000
     assert list(runs[0].glob("files/media/images/embeddings_*.png"))
+    # the final embeddings as a Table with an image column (wandb's embedding projector)
+    tables = list(runs[0].glob("files/media/table/**/*.table.json"))
+    assert len(tables) == 1, list(runs[0].rglob("*"))
+    table = json.loads(tables[0].read_text())
+    assert table["columns"][:5] == ["image", "split", "label", "shift", "index"]
+    assert table["columns"][5:] == ["emb_0", "emb_1"]
+    # all 200 test images, 500 (max_rows) of the 800 shifted ones
+    assert len(table["data"]) == 200 + 500 and {row[1] for row in table["data"]} == {"test", "test_shifted"}

@@ -3,7 +3,11 @@ from siamese.callbacks.embedding_plot import EmbeddingPlot, plot_embeddings
 from siamese.callbacks.epoch_timer import EpochTimer
 from siamese.callbacks.fault_injection import KillAtBatch
 from siamese.callbacks.human_similarity import HumanSimilarity
-from siamese.callbacks.retrieval_metrics import RetrievalMetrics, retrieval_metrics
+from siamese.callbacks.metrics_history import MetricsHistory
+from siamese.callbacks.retrieval_metrics import (RetrievalMetrics, evaluate_split, retrieval_metrics,
+                                                 silhouette_by_digit)
+from siamese.callbacks.wandb_embedding_table import WandbEmbeddingTable
 
-__all__ = ["EmbeddingCollapse", "EmbeddingPlot", "EpochTimer", "HumanSimilarity", "KillAtBatch", "RetrievalMetrics",
-           "embedding_spread", "plot_embeddings", "retrieval_metrics"]
+__all__ = ["EmbeddingCollapse", "EmbeddingPlot", "EpochTimer", "HumanSimilarity", "KillAtBatch", "MetricsHistory",
+           "RetrievalMetrics", "WandbEmbeddingTable", "embedding_spread", "evaluate_split", "plot_embeddings",
+           "retrieval_metrics", "silhouette_by_digit"]

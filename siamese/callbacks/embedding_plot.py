@@ -15,23 +15,11 @@ import pytorch_lightning as pl  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
 from siamese.utils.embeddings import split_embeddings  # noqa: E402
+from siamese.utils.projection import check_projection, project_2d  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 SPLIT_TITLES = {"train": "train", "val": "validation", "test": "test", "test_shifted": "shifted test"}
-
-
-def project_2d(embeddings: dict[str, np.ndarray], fit_split: str = "train") -> dict[str, np.ndarray]:
-    """Identity for 2-D embeddings; otherwise PCA fitted on ``embeddings[fit_split]`` (1-D is padded with 0)."""
-    dim = next(iter(embeddings.values())).shape[1]
-    if dim == 2:
-        return embeddings
-    if dim == 1:
-        return {k: np.hstack([v, np.zeros_like(v)]) for k, v in embeddings.items()}
-    from sklearn.decomposition import PCA
-
-    pca = PCA(n_components=2).fit(embeddings[fit_split])
-    return {k: pca.transform(v) for k, v in embeddings.items()}
 
 
 def shade(rgb, shift: int, max_shift: int) -> tuple:
@@ -41,9 +29,11 @@ def shade(rgb, shift: int, max_shift: int) -> tuple:
     return tuple(rgb + (1 - rgb) * t) if t > 0 else tuple(rgb * (1 + t))
 
 
-def plot_embeddings(splits: dict[str, dict[str, np.ndarray]], title: str = "", max_points: int = 4000, seed: int = 0):
-    """One scatter panel per split: colour = digit, shade and marker = shift (◀ left, ● none, ▶ right)."""
-    xy = project_2d({name: data["embedding"] for name, data in splits.items()})
+def plot_embeddings(splits: dict[str, dict[str, np.ndarray]], title: str = "", max_points: int = 4000, seed: int = 0,
+                    projection: str = "pca"):
+    """One scatter panel per split: colour = digit, shade and marker = shift (◀ left, ● none, ▶ right);
+    embeddings of more than 2 dimensions are shown through ``projection`` (``pca`` or ``umap``, fitted on train)."""
+    xy = project_2d({name: data["embedding"] for name, data in splits.items()}, method=projection)
     digits = sorted(set(np.concatenate([d["label"] for d in splits.values()]).tolist()))
     cmap = plt.get_cmap("tab10")
     max_shift = max(1, max(int(np.abs(d["shift"]).max()) for d in splits.values()))
@@ -77,13 +67,22 @@ def plot_embeddings(splits: dict[str, dict[str, np.ndarray]], title: str = "", m
 class EmbeddingPlot(pl.Callback):
     """Every ``every_n_epochs`` validation epochs and at the end of training: embed ``splits``, save
     ``<output_dir>/plots/embeddings_epoch_XXX.png`` (logged to the loggers) and the raw embeddings
-    ``<output_dir>/embeddings/epoch_XXX.npz`` (``<split>/embedding``, ``/label``, ``/shift``, ``/index``)."""
+    ``<output_dir>/embeddings/epoch_XXX.npz`` (``<split>/embedding``, ``/label``, ``/shift``, ``/index``).
+    ``save_initial``: also epoch 0 (the untrained net), the first frame of the embedding evolution.
+    ``projection``: ``pca`` (default) or ``umap`` for ``embedding_dim`` > 2 (the raw npz keep every dimension)."""
 
     def __init__(self, output_dir: str, splits: Sequence[str] = ("train", "test", "test_shifted"),
-                 every_n_epochs: int = 5, max_points: int = 4000):
+                 every_n_epochs: int = 5, max_points: int = 4000, save_initial: bool = True,
+                 projection: str = "pca"):
+        self.projection = check_projection(projection, "callbacks.embedding_plot.projection")
+        self.save_initial = save_initial
         self.output_dir, self.splits = Path(output_dir), tuple(splits)
         self.every_n_epochs, self.max_points = every_n_epochs, max_points
         self._done_epochs: set[int] = set()
+
+    def on_train_start(self, trainer, pl_module) -> None:
+        if self.save_initial and trainer.is_global_zero and trainer.current_epoch == 0:
+            self.snapshot(trainer, pl_module, 0)
 
     def on_validation_epoch_end(self, trainer, pl_module) -> None:
         if trainer.sanity_checking or not trainer.is_global_zero:
@@ -102,7 +101,8 @@ class EmbeddingPlot(pl.Callback):
         (self.output_dir / "embeddings").mkdir(parents=True, exist_ok=True)
         np.savez_compressed(self.output_dir / "embeddings" / f"epoch_{epoch:03d}.npz",
                             **{f"{split}/{key}": value for split, data in splits.items() for key, value in data.items()})
-        fig = plot_embeddings(splits, title=f"epoch {epoch}", max_points=self.max_points)
+        fig = plot_embeddings(splits, title=f"epoch {epoch}", max_points=self.max_points,
+                              projection=self.projection)
         path = self.output_dir / "plots" / f"embeddings_epoch_{epoch:03d}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=110)

@@ -1,0 +1,32 @@
+"""Every epoch's logged metrics in the run directory, whatever the logger (read by ``python -m siamese.review``)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytorch_lightning as pl
+
+
+class MetricsHistory(pl.Callback):
+    """Appends one JSON line per training epoch to ``<output_dir>/metrics_history.jsonl``: ``{"epoch": e,
+    "step": s, <metric>: value, ...}`` with every scalar in ``trainer.callback_metrics`` (train, val, fit/ and
+    time/ keys; epoch e = epochs completed). A resumed run appends; readers keep the last row of an epoch.
+    Final test metrics are in ``metrics.json``."""
+
+    def __init__(self, output_dir: str, filename: str = "metrics_history.jsonl"):
+        self.path = Path(output_dir) / filename
+
+    def _write(self, trainer, row: dict) -> None:
+        if not trainer.is_global_zero:
+            return
+        for key, value in trainer.callback_metrics.items():
+            value = float(value)
+            row[key] = value if math.isfinite(value) else None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a") as handle:
+            handle.write(json.dumps(row, sort_keys=True) + "\n")
+
+    def on_train_epoch_end(self, trainer, pl_module) -> None:
+        self._write(trainer, {"stage": "fit", "epoch": trainer.current_epoch + 1, "step": trainer.global_step})

@@ -1,0 +1,122 @@
+"""The offline review report: one self-contained HTML file (no network, scripts inlined) for one or more runs."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from siamese.review.runs import Run, config_summary, digit_images
+from siamese.utils.embeddings import subsample_positions
+from siamese.utils.projection import project_epochs
+
+REVIEW_SPLITS = ("train", "test", "test_shifted")
+CURVE_GROUPS = {  # chart title -> metric keys (those a run logged are drawn)
+    "loss": ["train/loss", "val/loss"],
+    "precision@1": ["val/precision_at_1", "fit/test/precision_at_1", "fit/test_shifted/precision_at_1"],
+    "MAP@R and R-precision": ["fit/test/mean_average_precision_at_r", "fit/test_shifted/mean_average_precision_at_r",
+                              "fit/test/r_precision", "fit/test_shifted/r_precision"],
+    "clustering": ["fit/test/NMI", "fit/test_shifted/NMI", "fit/test/AMI", "fit/test_shifted/AMI",
+                   "fit/test/silhouette", "fit/test_shifted/silhouette"],
+    "time per epoch (s)": ["time/train_epoch_s", "time/retrieval_metrics_s"],
+}
+
+
+class ImageStore:
+    """Deduplicated digit thumbnails: one id per (MNIST split, index, shift), shared by all runs of a report."""
+
+    def __init__(self):
+        self.ids: dict[tuple, int] = {}
+        self.pending: list[tuple[str, int, int]] = []
+
+    def add(self, split: str, index: np.ndarray, shift: np.ndarray) -> list[int]:
+        family = "train" if split in ("train", "val") else "test"
+        out = []
+        for i, s in zip(index.tolist(), shift.tolist()):
+            key = (family, int(i), int(s))
+            if key not in self.ids:
+                self.ids[key] = len(self.ids)
+                self.pending.append((split, int(i), int(s)))
+            out.append(self.ids[key])
+        return out
+
+    def encode(self) -> str:
+        groups: dict[str, tuple[list, list]] = {}
+        order = []
+        for split, i, s in self.pending:
+            groups.setdefault(split, ([], []))
+            groups[split][0].append(i)
+            groups[split][1].append(s)
+            order.append(split)
+        images = np.zeros((len(self.pending), 28, 28), np.uint8)
+        for split, (index, shift) in groups.items():
+            where = [k for k, name in enumerate(order) if name == split]
+            images[where] = digit_images([(split, np.array(index), np.array(shift))])
+        return base64.b64encode(images.tobytes()).decode("ascii")
+
+
+def _finite(values):
+    return [None if v is None or not math.isfinite(float(v)) else round(float(v), 6) for v in values]
+
+
+def run_payload(run: Run, store: ImageStore, max_points: int = 600, projection: str = "pca", seed: int = 0) -> dict:
+    """The JSON one run contributes: summary, final metrics, curves, and per saved epoch the 2-D coordinates of
+    ``max_points`` points per split (the same points every epoch; axes fixed over all epochs)."""
+    epochs = list(run.epochs)
+    splits_out: dict[str, dict] = {}
+    coords: list[dict[str, np.ndarray]] = []
+    keep: dict[str, np.ndarray] = {}
+    for e in epochs:
+        data = run.embeddings(e)
+        names = [s for s in REVIEW_SPLITS if s in data]
+        if not keep:
+            keep = {s: subsample_positions(len(data[s]["label"]), max_points, seed) for s in names}
+            for s in names:
+                d = data[s]
+                splits_out[s] = {"label": d["label"][keep[s]].tolist(), "shift": d["shift"][keep[s]].tolist(),
+                                 "index": d["index"][keep[s]].tolist(),
+                                 "image": store.add(s, d["index"][keep[s]], d["shift"][keep[s]])}
+        coords.append({s: data[s]["embedding"] for s in keep})
+    bounds = None
+    if coords:
+        fit = "train" if "train" in coords[0] else next(iter(coords[0]))
+        projected = project_epochs(coords, fit_split=fit, method=projection, seed=seed)
+        for s in keep:
+            splits_out[s]["xy"] = [np.round(p[s][keep[s]], 4).astype(float).ravel().tolist() for p in projected]
+        allxy = np.concatenate([p[s][keep[s]] for p in projected for s in keep])
+        lo, hi = allxy.min(0), allxy.max(0)
+        pad = 0.05 * np.maximum(hi - lo, 1e-6)
+        bounds = [float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1])]
+        dim = coords[0][fit].shape[1]
+    history_keys = sorted({k for row in run.history for k in row if k not in ("epoch", "stage", "step")})
+    history = {"epoch": [row["epoch"] for row in run.history],
+               "metrics": {k: _finite([row.get(k) for row in run.history]) for k in history_keys}}
+    final = {k: v for k, v in sorted(run.final.items()) if k.startswith(("test", "val/precision", "epochs"))}
+    return {"name": run.name, "path": str(run.path), "summary": config_summary(run),
+            "final": {k: _finite([v])[0] for k, v in final.items()}, "history": history, "epochs": epochs,
+            "splits": splits_out, "bounds": bounds,
+            "projection": "none" if not coords or dim == 2 else projection}
+
+
+def build_report(runs: list[Run], title: str = "siamese review", max_points: int = 600, projection: str = "pca",
+                 seed: int = 0) -> str:
+    """The whole HTML document (template ``review_page.html`` with the data and the script inlined)."""
+    store = ImageStore()
+    payload = {"title": title, "runs": [run_payload(r, store, max_points, projection, seed) for r in runs],
+               "curves": CURVE_GROUPS}
+    payload["images"] = store.encode()
+    template = resources.files("siamese.review").joinpath("review_page.html").read_text()
+    data = json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
+    return template.replace("__TITLE__", html.escape(title)).replace("__DATA__", data)
+
+
+def write_report(runs: list[Run], out: str | Path, **kwargs) -> Path:
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(build_report(runs, **kwargs))
+    return out
