@@ -46,6 +46,8 @@ def final_plot(run_dir: Path, name: str) -> Path | None:
     data = np.load(saved[-1])
     split = {key.split("/", 1)[1]: data[key] for key in data.files if key.startswith("test_shifted/")}
     fig = plot_embeddings({"test_shifted": split}, title=f"{name} ({saved[-1].stem})")
+    fig.set_size_inches(6.6, 5.0)  # room for the legend beside a single panel
+    fig.tight_layout(rect=(0, 0, 0.78, 0.95))
     FIGURES.mkdir(parents=True, exist_ok=True)
     path = FIGURES / f"{name}.png"
     fig.savefig(path, dpi=90)
