@@ -115,3 +115,25 @@ def test_pml_miner_warmup_uses_random_pairs_then_pml():
     Module.current_epoch = 1
     miner.on_train_epoch_start(Module())
     assert len(miner(emb, labels)) == 3  # batch-hard triplets
+
+
+def test_embedding_reference_is_rebuilt_every_n_epochs_from_the_current_net():
+    dataset = make_dataset(120)
+    miner = KNNMiner(k=3, reference="embedding", rebuild_every_n_epochs=2)
+    miner.batch_sampler(dataset, 32)
+    pixels_graph = miner.graph.clone()
+    assert torch.equal(pixels_graph, brute_force_neighbor_graph(dataset.normalize(dataset.images).flatten(1),
+                                                                dataset.labels, 3))  # epoch 0: pixels
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 2))
+
+    class Module:
+        def __init__(self, epoch):
+            self.current_epoch, self.net = epoch, net
+
+    miner.on_train_epoch_start(Module(1))
+    assert torch.equal(miner.graph, pixels_graph)  # not a rebuild epoch
+    miner.on_train_epoch_start(Module(2))
+    with torch.no_grad():
+        embedded = net(dataset.normalize(dataset.images))
+    assert torch.equal(miner.graph, brute_force_neighbor_graph(embedded, dataset.labels, 3))
