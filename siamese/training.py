@@ -32,6 +32,8 @@ def build(cfg: DictConfig):
     net = instantiate(cfg.model)
     loss = instantiate(cfg.loss)
     miner = instantiate(cfg.miner)
+    if hasattr(miner, "batch_sampler"):  # miners that need particular batches (KNNMiner) supply the sampler
+        datamodule.batch_sampler = miner.batch_sampler
     scheduler = instantiate(cfg.scheduler) if cfg.get("scheduler") else None
     module = instantiate(cfg.task, net=net, loss=loss, miner=miner, optimizer=instantiate(cfg.optimizer),
                          scheduler=scheduler)

@@ -12,13 +12,13 @@ import torch
 from torch.utils.data import DataLoader
 
 from siamese.data.mnist_files import DEFAULT_CACHE_DIR, DEFAULT_SOURCE_DIR, load_mnist
-from siamese.data.shift import shifted_copies, validate_shifts
+from siamese.data.shift import shift_images, shifted_copies, validate_shifts
 from siamese.data.tensor_dataset import DigitTensorDataset, keep_batch
 
 log = logging.getLogger(__name__)
 
 EVAL_SPLITS = ("train", "val", "test", "test_shifted")
-DEFAULT_SHIFT = {"values": (-6, -3, 3, 6), "train": False, "include_unshifted": True}
+DEFAULT_SHIFT = {"values": (-6, -3, 3, 6), "train": False, "include_unshifted": True, "train_mode": "random"}
 
 
 def validate_digits(digits: Sequence[int], key: str = "data.digits") -> tuple[int, ...]:
@@ -43,7 +43,9 @@ class MNISTDataModule(pl.LightningDataModule):
       computed in ``setup`` and kept in the checkpoint (``state_dict``);
     - ``shift``: ``values`` (pixels, default -6, -3, +3, +6); with ``train: true`` every train batch image is
       shifted by a random one of the values (or 0, when ``include_unshifted``); validation, test and the
-      ``eval_dataloader`` splits never are.
+      ``eval_dataloader`` splits never are. ``train_mode: fixed`` instead gives every train image ONE shift,
+      drawn once (seeded by ``split_seed``) and stored, so the train images are the same in every epoch (what a
+      k-NN graph over shifted pixels needs, see ``siamese.miners.KNNMiner``).
     - ``device``: where the uint8 images live and batches are built (``cpu``, ``cuda``, ``auto`` = the trainer's
       device); on a GPU this removes the per-batch host-to-device copy.
     - ``batch_sampler``: optional callable ``(dataset, batch_size) -> batch sampler`` for the train loader
@@ -75,6 +77,9 @@ class MNISTDataModule(pl.LightningDataModule):
             raise ValueError(f"data.shift has unknown key {unknown[0]!r}; keys are {sorted(DEFAULT_SHIFT)}")
         self.shift_values = validate_shifts(shift["values"])
         self.shift_train, self.shift_train_include_unshifted = bool(shift["train"]), bool(shift["include_unshifted"])
+        if shift["train_mode"] not in ("random", "fixed"):
+            raise ValueError(f"data.shift.train_mode must be 'random' or 'fixed', got {shift['train_mode']!r}")
+        self.shift_train_mode = shift["train_mode"]
         if not 0.0 < val_fraction < 1.0:
             raise ValueError(f"data.val_fraction must be in (0, 1), got {val_fraction}")
         if batch_size < 1:
@@ -120,8 +125,14 @@ class MNISTDataModule(pl.LightningDataModule):
             train_shifts = ((0,) if self.shift_train_include_unshifted else ()) + self.shift_values
 
         make = lambda im, lb, ix, **kw: DigitTensorDataset(im, lb, ix, self.mean, self.std, **kw)  # noqa: E731
+        if train_shifts is not None and self.shift_train_mode == "fixed":  # one stored shift per train image
+            draw = torch.randint(len(train_shifts), (len(train),), generator=torch.Generator().manual_seed(self.split_seed))
+            fixed = torch.tensor(train_shifts, dtype=torch.long)[draw]
+            train_set = make(shift_images(images[train], fixed), labels[train], index[train], shifts=fixed)
+        else:
+            train_set = make(images[train], labels[train], index[train], random_shifts=train_shifts)
         self.datasets = {
-            "train": make(images[train], labels[train], index[train], random_shifts=train_shifts),
+            "train": train_set,
             "train_eval": make(images[train], labels[train], index[train]),
             "val": make(images[val], labels[val], index[val]),
             "test": make(test_images, test_labels, test_index),

@@ -5,14 +5,24 @@ from __future__ import annotations
 from pytorch_metric_learning import miners as pml_miners
 
 from siamese.miners.base import BaseMiner
+from siamese.miners.random_miner import RandomMiner
 
 
 class PMLMiner(BaseMiner):
     """Wraps ``pytorch_metric_learning.miners.<name>(**kwargs)`` so it takes the framework's call (dataset indices
-    are accepted and ignored) and returns exactly what the pml miner returns."""
+    are accepted and ignored) and returns exactly what the pml miner returns.
 
-    def __init__(self, name: str, **kwargs):
+    ``warmup_epochs``: for the first epochs use random pairs (``RandomMiner``) instead; hard-negative miners
+    (``BatchHardMiner``) trained from scratch into 2-D otherwise collapse all embeddings to a point. The epoch
+    comes from the Lightning module (``on_train_epoch_start``). ``distance`` (a pml distance) goes to the miner;
+    configs pass ``LpDistance(normalize_embeddings=False)`` so mining sees the geometry the losses train.
+    """
+
+    def __init__(self, name: str, warmup_epochs: int = 0, **kwargs):
         super().__init__()
+        if warmup_epochs < 0:
+            raise ValueError(f"miner.warmup_epochs must be >= 0, got {warmup_epochs}")
+        self.warmup_epochs, self.epoch = int(warmup_epochs), None
         miner_class = getattr(pml_miners, name, None)
         if miner_class is None or not isinstance(miner_class, type) or not issubclass(miner_class, pml_miners.BaseMiner):
             options = sorted(n for n in dir(pml_miners) if n.endswith("Miner") and n != "BaseMiner")
@@ -20,5 +30,10 @@ class PMLMiner(BaseMiner):
         self.name = name
         self.inner = miner_class(**kwargs)
 
+    def on_train_epoch_start(self, module) -> None:
+        self.epoch = module.current_epoch
+
     def mine(self, embeddings, labels, ref_emb, ref_labels):
+        if self.epoch is not None and self.epoch < self.warmup_epochs:
+            return RandomMiner().mine(embeddings, labels, ref_emb, ref_labels)
         return self.inner.mine(embeddings, labels, ref_emb, ref_labels)

@@ -37,6 +37,8 @@ class MetricLearningModule(EpochMeanLogging):
         super().__init__()
         self.net, self.loss, self.miner = net, loss, miner
         self.val_miner = val_miner if val_miner is not None else RandomMiner()
+        if hasattr(miner, "infer_output"):  # miners with output=auto (KNNMiner) pick pairs/triplets from the loss
+            miner.infer_output(loss)
         self.optimizer_factory, self.scheduler_factory = optimizer, scheduler
         self.run_config: dict | None = None  # the resolved run config, stored in checkpoints by train()
 
@@ -72,6 +74,12 @@ class MetricLearningModule(EpochMeanLogging):
         # every process holds the global loss but back-propagates only into its own shard, and DDP averages
         # the gradients over processes: scaling by the world size makes the update that of the global loss
         return loss * world_size()
+
+    def on_train_epoch_start(self) -> None:
+        """Tell the miner the epoch (warm-up schedules, k-NN graphs rebuilt from the current embedding)."""
+        hook = getattr(self.miner, "on_train_epoch_start", None)
+        if hook is not None:
+            hook(self)
 
     def validation_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
         with torch.random.fork_rng(devices=[]):

@@ -1,0 +1,157 @@
+"""k-NN positives: an anchor's positives are its k nearest neighbours within its class over the WHOLE train set."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import torch
+from pytorch_metric_learning.losses import TripletMarginLoss
+
+from siamese.miners.base import BaseMiner
+from siamese.miners.knn_batch_sampler import KNNBatchSampler
+from siamese.miners.neighbor_graph import build_neighbor_graph
+from siamese.miners.random_miner import RandomMiner
+
+log = logging.getLogger(__name__)
+
+REFERENCES = ("pixels", "embedding", "checkpoint_layer")
+NEGATIVES = ("other_class", "other_class_and_non_neighbors")
+OUTPUTS = ("pairs", "triplets", "auto")
+
+
+class KNNMiner(BaseMiner):
+    """Positives from a within-class k-NN graph over the whole training set; negatives per ``negatives``.
+
+    - Graph: ``graph[i]`` = the k nearest same-label train items of item i (``build_neighbor_graph``, faiss exact
+      search, squared Euclidean) in a ``reference`` space:
+      ``pixels`` (default) the normalized train images as the train loader serves them (with
+      ``data.shift.train=true data.shift.train_mode=fixed`` these are the shifted images, so a left-shifted 4
+      has left-shifted 4s as neighbours; with ``train_mode=random`` the graph is over the unshifted images);
+      ``embedding`` the current model's embedding, rebuilt at the start of every ``rebuild_every_n_epochs``-th
+      epoch (epoch 0 uses pixels: an untrained net's embedding says nothing);
+      ``checkpoint_layer`` the flattened activations of ``layer`` of the net in ``checkpoint``
+      (``siamese.human.similarity.load_net`` + ``siamese.models.layer_reader.read_layer``).
+    - The graph is built when the train loader asks for ``batch_sampler(dataset, batch_size)`` (wire it with
+      ``data.batch_sampler``; ``siamese.training.build`` does so for every miner that has one): batches are groups of
+      anchors with their neighbours (``KNNBatchSampler``), so every anchor meets positives.
+    - Pair kinds inside a batch (``N(i)`` = the k neighbours of i): positive (i, j) iff j in N(i);
+      ``negatives=other_class``: j has another label; ``negatives=other_class_and_non_neighbors``: also the same
+      label when neither j in N(i) nor i in N(j) (a "false negative" of the plain Siamese pairing).
+    - Per anchor ``num_positives`` random positives and ``num_negatives`` random negatives (with replacement).
+      ``output``: ``pairs`` ``(a1, p, a2, n)``, ``triplets`` ``(a, p, n)`` (anchor, a random neighbour, a negative
+      of the regime), or ``auto``: triplets for a triplet loss, else pairs (set by the Lightning module).
+    """
+
+    def __init__(self, k: int = 5, reference: str = "pixels", rebuild_every_n_epochs: int = 1,
+                 checkpoint: str | None = None, layer: str | None = None, negatives: str = "other_class",
+                 output: str = "auto", num_positives: int = 1, num_negatives: int = 1,
+                 neighbors_per_anchor: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if k < 1:
+            raise ValueError(f"miner.k must be >= 1, got {k}")
+        if reference not in REFERENCES:
+            raise ValueError(f"miner.reference must be one of {REFERENCES}, got {reference!r}")
+        if negatives not in NEGATIVES:
+            raise ValueError(f"miner.negatives must be one of {NEGATIVES}, got {negatives!r}")
+        if output not in OUTPUTS:
+            raise ValueError(f"miner.output must be one of {OUTPUTS}, got {output!r}")
+        if reference == "checkpoint_layer" and (not checkpoint or not layer):
+            raise ValueError("miner.reference=checkpoint_layer needs miner.checkpoint and miner.layer")
+        if rebuild_every_n_epochs < 1:
+            raise ValueError(f"miner.rebuild_every_n_epochs must be >= 1, got {rebuild_every_n_epochs}")
+        if num_positives < 1 or num_negatives < 1:
+            raise ValueError(f"miner.num_positives/num_negatives must be >= 1, got {num_positives}, {num_negatives}")
+        if output == "triplets" and num_positives != num_negatives:
+            raise ValueError("miner.output=triplets needs num_positives == num_negatives")
+        self.k, self.reference, self.rebuild_every_n_epochs = k, reference, rebuild_every_n_epochs
+        self.checkpoint, self.layer, self.negatives, self.output = checkpoint, layer, negatives, output
+        self.num_positives, self.num_negatives = num_positives, num_negatives
+        self.neighbors_per_anchor = k if neighbors_per_anchor is None else neighbors_per_anchor
+        self.dataset = None
+        self.graph: torch.Tensor | None = None       # [N, k] dataset positions
+        self.position: torch.Tensor | None = None    # MNIST index -> dataset position (-1: not in the train set)
+        self.graph_seconds = 0.0
+
+    # ------------------------------------------------------------------------------------------ the graph
+    def infer_output(self, loss) -> None:
+        """``output=auto``: triplets for a triplet loss, pairs otherwise."""
+        if self.output == "auto":
+            self.output = "triplets" if isinstance(loss, TripletMarginLoss) else "pairs"
+
+    def batch_sampler(self, dataset, batch_size: int) -> KNNBatchSampler:
+        """Attach the train dataset, build the graph (once) and return the sampler that groups anchors with
+        their neighbours."""
+        if self.dataset is not dataset:
+            self.dataset = dataset
+            indices = dataset.indices.cpu()
+            self.position = torch.full((int(indices.max()) + 1,), -1, dtype=torch.long)
+            self.position[indices] = torch.arange(len(indices))
+            if getattr(dataset, "random_shifts", None) is not None and self.reference == "pixels":
+                log.warning("miner.reference=pixels with data.shift.train_mode=random: the graph is over the "
+                            "UNSHIFTED images; set data.shift.train_mode=fixed for a graph over shifted pixels")
+            self.set_graph(self._reference_features(None))
+        return KNNBatchSampler(self, batch_size, min(self.neighbors_per_anchor, self.k))
+
+    def set_graph(self, features: torch.Tensor) -> None:
+        start = time.perf_counter()
+        self.graph = build_neighbor_graph(features, self.dataset.labels.cpu(), self.k)
+        self.graph_seconds = time.perf_counter() - start
+        log.info("k-NN graph (%s, k=%d) over %d train items: %.2f s", self.reference, self.k, len(self.graph),
+                 self.graph_seconds)
+
+    @torch.no_grad()
+    def _reference_features(self, net) -> torch.Tensor:
+        images = self.dataset.images.cpu()
+        if self.reference == "checkpoint_layer":
+            from siamese.human.similarity import load_net
+            from siamese.models.layer_reader import read_layer
+
+            loaded = load_net(self.checkpoint)
+            return read_layer(loaded.net, self.layer, loaded.normalize(images)).flatten(1)
+        x = self.dataset.normalize(images)
+        if net is None:  # pixels (also the embedding reference before its first rebuild)
+            return x.flatten(1)
+        device = next(net.parameters()).device
+        was_training = net.training
+        net.eval()
+        out = torch.cat([net(x[i:i + 2048].to(device)).float().cpu() for i in range(0, len(x), 2048)])
+        net.train(was_training)
+        return out
+
+    def on_train_epoch_start(self, module) -> None:
+        """Called by the Lightning module: ``reference=embedding`` rebuilds the graph every N epochs."""
+        epoch = module.current_epoch
+        if self.reference == "embedding" and self.dataset is not None and epoch > 0 \
+                and epoch % self.rebuild_every_n_epochs == 0:
+            self.set_graph(self._reference_features(module.net))
+
+    # ------------------------------------------------------------------------------------------ mining
+    def neighbor_matrix(self, batch_indices: torch.Tensor) -> torch.Tensor:
+        """``[B, B]`` bool: ``[i, j]`` iff batch item j is one of batch item i's k neighbours."""
+        if self.graph is None:
+            raise RuntimeError("KNNMiner has no neighbour graph: the train loader must use miner.batch_sampler "
+                               "(siamese.training.build wires it into data.batch_sampler)")
+        pos = self.position.to(batch_indices.device)[batch_indices]
+        if (pos < 0).any():
+            raise ValueError("KNNMiner got dataset indices that are not in the train set it was built on")
+        nbrs = self.graph.to(batch_indices.device)[pos]  # [B, k]
+        return (nbrs[:, :, None] == pos[None, None, :]).any(dim=1)
+
+    def mine(self, embeddings, labels, ref_emb, ref_labels):
+        if self.batch_indices is None:
+            raise ValueError("KNNMiner needs the batch's dataset indices (miner(emb, labels, indices=...))")
+        is_nbr = self.neighbor_matrix(self.batch_indices)
+        same = labels[:, None] == labels[None, :]
+        is_pos = is_nbr & same
+        is_pos.fill_diagonal_(False)
+        is_neg = ~same
+        if self.negatives == "other_class_and_non_neighbors":
+            is_neg = is_neg | (same & ~is_nbr & ~is_nbr.T)
+            is_neg.fill_diagonal_(False)
+        if self.output == "triplets":
+            both = (is_pos.any(1) & is_neg.any(1))[:, None]
+            is_pos, is_neg = is_pos & both, is_neg & both
+        a1, p = RandomMiner._draw(is_pos, self.num_positives)
+        a2, n = RandomMiner._draw(is_neg, self.num_negatives)
+        return (a1, p, n) if self.output == "triplets" else (a1, p, a2, n)
