@@ -96,6 +96,7 @@ class KNNMiner(BaseMiner):
     def set_graph(self, features: torch.Tensor) -> None:
         start = time.perf_counter()
         self.graph = build_neighbor_graph(features, self.dataset.labels.cpu(), self.k)
+        self._device_key = None  # a new graph: the next batch copies it to its device once
         self.graph_seconds = time.perf_counter() - start
         log.info("k-NN graph (%s, k=%d) over %d train items: %.2f s", self.reference, self.k, len(self.graph),
                  self.graph_seconds)
@@ -132,11 +133,20 @@ class KNNMiner(BaseMiner):
         if self.graph is None:
             raise RuntimeError("KNNMiner has no neighbour graph: the train loader must use miner.batch_sampler "
                                "(siamese.training.build wires it into data.batch_sampler)")
-        pos = self.position.to(batch_indices.device)[batch_indices]
+        position, graph = self._on_device(batch_indices.device)
+        pos = position[batch_indices]
         if (pos < 0).any():
             raise ValueError("KNNMiner got dataset indices that are not in the train set it was built on")
-        nbrs = self.graph.to(batch_indices.device)[pos]  # [B, k]
+        nbrs = graph[pos]  # [B, k]
         return (nbrs[:, :, None] == pos[None, None, :]).any(dim=1)
+
+    def _on_device(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+        """``position`` and ``graph`` on the batch's device, copied once per graph (not once per batch)."""
+        key = (id(self.graph), str(device))
+        if getattr(self, "_device_key", None) != key:
+            self._device_copies = (self.position.to(device), self.graph.to(device))
+            self._device_key = key
+        return self._device_copies
 
     def mine(self, embeddings, labels, ref_emb, ref_labels):
         if self.batch_indices is None:
