@@ -7,5 +7,15 @@ def test_benchmark_smoke_run_prints_every_table(tmp_path):
     table = main(["--quick", "--out", str(tmp_path / "results.md")])
     assert "| contrastive |" in table and "| triplet |" in table
     assert "Full 10-digit MNIST epoch" in table and "cpu cores" in table
-    assert "Retrieval metric" in table and "Human-similarity evaluation" in table
+    assert "Retrieval metrics vs N" in table and "Human-similarity evaluation" in table
+    assert "k-NN graph of the k-NN miner" in table and "k-NN miner per batch" in table
+    assert "metric callback" in table
     assert not (tmp_path / "results.md").exists()  # quick numbers are never written as results
+
+
+def test_profile_script_names_the_lightning_actions_and_the_operators():
+    from benchmarks.profile_step import main as profile
+
+    text = profile(["--batches", "4", "--warmup", "1", "--max-train-samples", "600", "--rows", "5"])
+    assert "run_training_batch" in text and "optimizer_step" in text
+    assert "Self CPU" in text  # the torch.profiler operator table
