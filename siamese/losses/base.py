@@ -24,15 +24,24 @@ class BasePairLoss(nn.Module):
         self.last_stats: dict[str, float] = {}
 
     def forward(self, embeddings: torch.Tensor, labels: torch.Tensor, indices_tuple=None) -> torch.Tensor:
-        a1, p, a2, n = lmu.convert_to_pairs(indices_tuple, labels)
-        if len(a1) + len(a2) == 0:
+        pairs = self.pair_distances(embeddings, labels, indices_tuple)
+        if pairs is None:
             # Nothing mined: a zero that still depends on the embeddings keeps autograd and DDP happy.
             return embeddings.sum() * 0.0
-        pos_dist = self.distance.pairwise_distance(embeddings[a1], embeddings[p])
-        neg_dist = self.distance.pairwise_distance(embeddings[a2], embeddings[n])
+        (a1, _, a2, _), pos_dist, neg_dist = pairs
         losses = self.pair_losses(pos_dist, neg_dist)
         self.last_stats = {"num_pos_pairs": float(len(a1)), "num_neg_pairs": float(len(a2))}
         return losses.mean()
+
+    def pair_distances(self, embeddings: torch.Tensor, labels: torch.Tensor, indices_tuple=None):
+        """``((a1, p, a2, n), pos_dist, neg_dist)`` of the mined pairs (triplets split into pairs), or None when
+        nothing was mined."""
+        a1, p, a2, n = lmu.convert_to_pairs(indices_tuple, labels)
+        if len(a1) + len(a2) == 0:
+            return None
+        pos_dist = self.distance.pairwise_distance(embeddings[a1], embeddings[p])
+        neg_dist = self.distance.pairwise_distance(embeddings[a2], embeddings[n])
+        return (a1, p, a2, n), pos_dist, neg_dist
 
     def pair_losses(self, pos_dist: torch.Tensor, neg_dist: torch.Tensor) -> torch.Tensor:
         """Per-pair losses of all positive pairs followed by all negative pairs."""

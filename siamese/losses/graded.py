@@ -4,7 +4,6 @@ and weight."""
 from __future__ import annotations
 
 import torch
-from pytorch_metric_learning.utils import loss_and_miner_utils as lmu
 
 from siamese.losses.base import BasePairLoss
 
@@ -40,11 +39,10 @@ class GradedLoss(BasePairLoss):
         self.weight_tp, self.weight_fn, self.weight_neg = float(weight_tp), float(weight_fn), float(weight_neg)
 
     def forward(self, embeddings: torch.Tensor, labels: torch.Tensor, indices_tuple=None) -> torch.Tensor:
-        a1, p, a2, n = lmu.convert_to_pairs(indices_tuple, labels)
-        if len(a1) + len(a2) == 0:
+        pairs = self.pair_distances(embeddings, labels, indices_tuple)
+        if pairs is None:
             return embeddings.sum() * 0.0
-        pos_dist = self.distance.pairwise_distance(embeddings[a1], embeddings[p])
-        neg_dist = self.distance.pairwise_distance(embeddings[a2], embeddings[n])
+        (a1, _, a2, n), pos_dist, neg_dist = pairs
         false_neg = labels[a2] == labels[n]
         tp = 0.5 * self.weight_tp * (pos_dist - self.margin_tp).clamp(min=0).pow(2)
         margin = torch.where(false_neg, self.margin_fn, self.margin_neg)
