@@ -7,6 +7,7 @@ from pytorch_metric_learning.miners import BatchHardMiner, TripletMarginMiner
 
 from siamese.data.tensor_dataset import DigitTensorDataset
 from siamese.miners import KNNMiner, PMLMiner, brute_force_neighbor_graph, build_neighbor_graph
+from siamese.miners.knn_batch_sampler import KNNBatchSampler
 
 
 @pytest.mark.parametrize("k", [1, 5])
@@ -137,3 +138,41 @@ def test_embedding_reference_is_rebuilt_every_n_epochs_from_the_current_net():
     with torch.no_grad():
         embedded = net(dataset.normalize(dataset.images))
     assert torch.equal(miner.graph, brute_force_neighbor_graph(embedded, dataset.labels, 3))
+
+
+def test_knn_batches_under_ddp_split_the_anchors_between_processes_and_change_each_epoch():
+    """What Lightning does under DDP: re-create the batch sampler with its DistributedSampler, set_epoch each
+    epoch. Each process then draws its anchors from its own shard; together they cover the train set once."""
+    from torch.utils.data import DistributedSampler
+
+    dataset = make_dataset(n=301)
+    miner = KNNMiner(k=5)
+    miner.batch_sampler(dataset, 32)
+    first_items, per_rank = {}, {}
+    for rank in range(2):
+        shard = DistributedSampler(dataset, num_replicas=2, rank=rank, shuffle=True, seed=0)
+        sampler = KNNBatchSampler(miner, 32, neighbors_per_anchor=5, sampler=shard)
+        per_rank[rank] = set(shard)
+        assert len(sampler) == -(-151 // 32)  # ceil(ceil(301 / 2) / 32) batches on every process
+        batches = list(sampler)
+        first_items[rank] = [b[0] for b in batches]
+        # every batch starts with an anchor of this process's shard, followed by its neighbours
+        assert all(b[0] in per_rank[rank] for b in batches)
+        assert all(set(b[1:6]) <= set(miner.graph[b[0]].tolist()) for b in batches)
+        shard.set_epoch(1)
+        assert [b[0] for b in sampler] != first_items[rank], "the anchor order must change between epochs"
+    assert per_rank[0] | per_rank[1] == set(range(301))
+    assert len(per_rank[0] & per_rank[1]) <= 1  # DistributedSampler pads the odd item
+
+
+def test_train_py_knn_miner_with_ddp_on_two_cpu_processes(tmp_path):
+    import json
+
+    from sweep_helpers import TINY, run_train
+
+    run_train(["experiment=shift_knn_regime1", "trainer=ddp", "trainer.accelerator=cpu", "logger=csv", *TINY,
+               f"hydra.run.dir={tmp_path}"], timeout=300)
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["epochs"] == 1.0
+    # 270 train images over 2 processes of 128: the gathered batch has ~256 items, nearly all with a neighbour
+    assert metrics["train/num_pos_pairs"] > 128

@@ -3,38 +3,48 @@
 from __future__ import annotations
 
 import torch
-from torch.utils.data import Sampler
+from torch.utils.data import BatchSampler, RandomSampler, Sampler
 
 
-class KNNBatchSampler(Sampler):
-    """Yields lists of dataset positions. Per epoch the anchors are a random permutation of the train set; a
-    batch takes the next anchors, each with ``neighbors_per_anchor`` of its graph neighbours (a random subset
-    when fewer than k), until ``batch_size`` distinct items are reached (the last group is cut). Every epoch has
-    ``ceil(N / batch_size)`` batches, as the plain shuffled loader. Reads ``miner.graph`` at the start of each
-    epoch, so a rebuilt graph is used from then on.
+class KNNBatchSampler(BatchSampler):
+    """Yields lists of dataset positions. The anchors of an epoch come from ``sampler``: by default a
+    ``RandomSampler`` over the whole train set (a new permutation every epoch). A batch takes the next anchors,
+    each with ``neighbors_per_anchor`` of its graph neighbours (a random subset when fewer than k), until
+    ``batch_size`` distinct items are reached (the last group is cut). An epoch has
+    ``ceil(len(sampler) / batch_size)`` batches, as the plain shuffled loader. Reads ``miner.graph`` at the start of
+    each epoch, so a rebuilt graph is used from then on.
+
+    Under DDP Lightning re-creates this sampler with ``sampler`` = its ``DistributedSampler`` (it is a
+    ``BatchSampler`` with a ``sampler`` argument, and Lightning calls ``set_epoch`` on it every epoch): each process
+    then takes its own shard of the anchors, the neighbours come from the whole train set, and the module mines
+    over the gathered global batch.
     """
 
-    def __init__(self, miner, batch_size: int, neighbors_per_anchor: int, seed: int | None = None):
+    def __init__(self, miner, batch_size: int, neighbors_per_anchor: int, seed: int | None = None,
+                 sampler: Sampler | None = None, drop_last: bool = False):
         if batch_size < 2:
             raise ValueError(f"data.batch_size must be >= 2 for k-NN batches, got {batch_size}")
-        self.miner, self.batch_size, self.neighbors_per_anchor = miner, batch_size, max(1, neighbors_per_anchor)
-        self.seed = seed
+        # one generator for the whole run: epochs differ, and the same seed repeats the same run
+        self.generator = None if seed is None else torch.Generator().manual_seed(seed)
+        if sampler is None:
+            sampler = RandomSampler(range(len(miner.graph)), generator=self.generator)
+        super().__init__(sampler, batch_size, drop_last)
+        self.miner, self.neighbors_per_anchor, self.seed = miner, max(1, neighbors_per_anchor), seed
 
     def __len__(self) -> int:
-        return -(-len(self.miner.graph) // self.batch_size)
+        return -(-len(self.sampler) // self.batch_size)
 
     def __iter__(self):
         graph = self.miner.graph
         n, k = graph.shape
-        generator = None if self.seed is None else torch.Generator().manual_seed(self.seed)
-        anchors = torch.randperm(n, generator=generator).tolist()
+        anchors = list(self.sampler)
         pointer, size = 0, min(self.batch_size, n)
         for _ in range(len(self)):
             batch: dict[int, None] = {}
             while len(batch) < size:
-                anchor = anchors[pointer % n]
+                anchor = anchors[pointer % len(anchors)]
                 pointer += 1
-                pick = torch.randperm(k, generator=generator)[: self.neighbors_per_anchor]
+                pick = torch.randperm(k, generator=self.generator)[: self.neighbors_per_anchor]
                 for item in [anchor] + graph[anchor, pick].tolist():
                     if len(batch) < size:
                         batch[item] = None
