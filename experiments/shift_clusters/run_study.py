@@ -2,7 +2,11 @@
 experiments/shift_clusters.md (table preset x shift-cluster metrics, the final shifted-test plot of each).
 
     python experiments/shift_clusters/run_study.py [extra overrides ...]    # runs, then writes the report
+    python experiments/shift_clusters/run_study.py --seeds 1,2 [...]        # also repeat every preset with these seeds
     python experiments/shift_clusters/run_study.py --report-only            # rewrite the report from the runs
+
+The main table and the plots are of the default seed (runs/<preset>); with --seeds the report adds mean and
+standard deviation over all seeds (runs/seed<k>/<preset> for the extra ones).
 """
 
 from __future__ import annotations
@@ -29,9 +33,10 @@ METRICS = [("test_shifted/digit_1nn", "digit 1-NN acc"), ("test_shifted/group_1n
            ("test_shifted/group_silhouette", "group silhouette")]
 
 
-def run(extra: list[str]) -> None:
+def run(extra: list[str], seed: int | None = None) -> None:
+    sweep_dir, seed_override = (RUNS, []) if seed is None else (RUNS / f"seed{seed}", [f"seed={seed}"])
     command = [sys.executable, "train.py", "-m", f"experiment={','.join(PRESETS)}", "logger=csv",
-               f"hydra.sweep.dir={RUNS}", "hydra.sweep.subdir=${task_name}", *extra]
+               f"hydra.sweep.dir={sweep_dir}", "hydra.sweep.subdir=${task_name}", *seed_override, *extra]
     print(" ".join(command), flush=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "WANDB_MODE": "offline"}
     subprocess.run(command, cwd=ROOT, env=env, check=True)
@@ -67,6 +72,22 @@ def last_epoch_metrics(run_dir: Path) -> dict[str, float]:
         "val/precision_at_1", float("nan")), "epochs": metrics.get("epochs", 0)}
 
 
+def seed_table() -> list[str]:
+    """Mean +- standard deviation over every seed that has a finished run of the preset (default + runs/seed*)."""
+    seed_dirs = [RUNS, *sorted(RUNS.glob("seed*"))]
+    lines = ["| preset | seeds | " + " | ".join(label for _, label in METRICS) + " |",
+             "|---|---|" + "---|" * len(METRICS)]
+    for name in PRESETS:
+        runs = [d / name for d in seed_dirs if (d / name / "metrics.json").is_file()]
+        if not runs:
+            continue
+        values = np.array([[last_epoch_metrics(r)[key] for key, _ in METRICS] for r in runs])
+        cells = [f"{m:.3f} +- {sd:.3f}" for m, sd in zip(values.mean(0), values.std(0, ddof=1) if len(runs) > 1
+                                                             else np.full(len(METRICS), np.nan))]
+        lines.append(f"| `{name}` | {len(runs)} | " + " | ".join(cells) + " |")
+    return lines if len(seed_dirs) > 1 else []
+
+
 def report() -> None:
     rows = []
     for name in PRESETS:
@@ -91,13 +112,25 @@ def report() -> None:
            "Metrics on the shifted test set (every test 4/9 shifted by -6, -3, +3, +6; group = (digit, sign of "
            "shift)) of the model after the last epoch (the plotted embeddings); val P@1 = 1-NN digit accuracy of the "
            "validation split against the train split, same epoch.", "",
-           *lines, "", "## Reading", "", text, "## Final shifted-test embeddings", "", *plots, ""]
+           *lines, ""]
+    seeds = seed_table()
+    if seeds:
+        out += ["Over seeds (the default seed and `--seeds`; mean +- sample standard deviation of the same last-epoch "
+                "metrics):", "", *seeds, ""]
+    out += ["## Reading", "", text, "## Final shifted-test embeddings", "", *plots, ""]
     (HERE.parent / "shift_clusters.md").write_text("\n".join(out))
     print("\n".join(lines))
 
 
 if __name__ == "__main__":
     args = sys.argv[1:]
+    extra_seeds = []
+    if "--seeds" in args:
+        at = args.index("--seeds")
+        extra_seeds = [int(seed) for seed in args[at + 1].split(",")]
+        del args[at:at + 2]
     if "--report-only" not in args:
         run(args)
+        for seed in extra_seeds:
+            run(args, seed)
     report()
