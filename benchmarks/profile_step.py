@@ -20,31 +20,15 @@ import pytorch_lightning as pl
 import torch
 from pytorch_lightning.profilers import SimpleProfiler
 
-from benchmarks.throughput import LOSSES
+from benchmarks.throughput import LOSSES, fit_framework
 from siamese.data import MNISTDataModule
-from siamese.models import EmbeddingNet
-from siamese.modules import MetricLearningModule
-
-
-def make_module(loss_name: str) -> MetricLearningModule:
-    torch.manual_seed(0)
-    loss_fn, miner = LOSSES[loss_name]()
-    return MetricLearningModule(EmbeddingNet(embedding_dim=2), loss_fn, miner,
-                                optimizer=lambda params: torch.optim.Adam(params, lr=1e-3))
-
-
-def fit(datamodule: MNISTDataModule, loss_name: str, batches: int, profiler=None, callbacks=()) -> None:
-    trainer = pl.Trainer(max_epochs=1, limit_train_batches=batches, limit_val_batches=0, logger=False,
-                         enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
-                         accelerator="auto", devices=1, profiler=profiler, callbacks=list(callbacks))
-    trainer.fit(make_module(loss_name), datamodule=datamodule)
 
 
 def lightning_actions(datamodule: MNISTDataModule, loss_name: str, batches: int) -> list[tuple[str, float]]:
     """(action, mean ms per training step), largest first, for the actions that run once or more per step."""
     with tempfile.TemporaryDirectory() as folder:  # SimpleProfiler writes its own report there, not to stdout
         profiler = SimpleProfiler(dirpath=folder, filename="simple")
-        fit(datamodule, loss_name, batches, profiler)
+        fit_framework(datamodule, loss_name, batches, profiler=profiler)
     per_step = {action: 1e3 * sum(durations) / batches for action, durations in profiler.recorded_durations.items()
                 if len(durations) >= batches}
     rows = sorted(per_step.items(), key=lambda row: -row[1])
@@ -77,7 +61,7 @@ class _TorchProfile(pl.Callback):
 
 def operator_table(datamodule: MNISTDataModule, loss_name: str, batches: int, warmup: int, rows: int) -> str:
     callback = _TorchProfile(warmup)
-    fit(datamodule, loss_name, batches, callbacks=[callback])
+    fit_framework(datamodule, loss_name, batches, callbacks=[callback])
     sort_by = "self_cuda_time_total" if torch.cuda.is_available() else "self_cpu_time_total"
     return callback.profile.key_averages().table(sort_by=sort_by, row_limit=rows)
 

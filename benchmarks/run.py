@@ -17,16 +17,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytorch_lightning as pl
 import torch
 
 from benchmarks import knn_graph
-import pytorch_lightning as pl
-
-from benchmarks.throughput import LOSSES, compare
+from benchmarks.throughput import compare, make_module
 from siamese.callbacks.retrieval_metrics import evaluate_split
 from siamese.data import MNISTDataModule
-from siamese.models import EmbeddingNet
-from siamese.modules import MetricLearningModule
 
 
 def machine_facts() -> dict:
@@ -58,12 +55,9 @@ def full_epoch(batch_size: int, max_train_samples: int | None) -> dict:
     queries vs 2000 train embeddings), then ``trainer.test`` (test loss and the test-time metrics)."""
     from siamese.callbacks import EpochTimer
 
-    torch.manual_seed(0)
     dm = MNISTDataModule(digits=list(range(10)), batch_size=batch_size, max_train_samples=max_train_samples,
                          device="auto")
-    loss_fn, miner = LOSSES["contrastive"]()
-    module = MetricLearningModule(EmbeddingNet(embedding_dim=2), loss_fn, miner,
-                                  optimizer=lambda params: torch.optim.Adam(params, lr=1e-3))
+    module = make_module("contrastive")
     trainer = pl.Trainer(max_epochs=1, logger=False, enable_checkpointing=False, enable_progress_bar=False,
                          enable_model_summary=False, num_sanity_val_steps=0, accelerator="auto", devices=1,
                          callbacks=[EpochTimer(), default_metric_callback()])
@@ -157,7 +151,7 @@ def plot_scaling(metric_rows: list[dict], knn_rows: list[dict], path: Path) -> N
              title="Retrieval metrics vs N")
     for data, style in (("MNIST pixels", "o-"), ("SYNTHETIC normal", "s--")):
         for builder, key in (("faiss (the miner)", "faiss_s"), ("torch brute force", "torch_s")):
-            points = [(r["n"], r[key]) for r in knn_rows if r.get("data", data) == data and r.get(key) is not None]
+            points = [(r["n"], r[key]) for r in knn_rows if r["data"] == data and key in r]
             if points:
                 right.plot(*zip(*points), style, label=f"{builder}, {data}")
     right.set(xscale="log", yscale="log", xlabel="N train items (MNIST: 784-D pixels; SYNTHETIC: 16-D)",
@@ -193,16 +187,15 @@ def main(argv=None) -> str:
               f"| {e['train images']} | {e['epoch_s']:.1f} | {e['epoch_img_s']:.0f} | {e['validation_s']:.1f} | "
               f"{e['metric_callback_s']:.2f} | {e['metrics_vs_epoch']:.2f} | {e['test_s']:.1f} | {e['peak_rss_mib']:.0f} | "
               + (f"{e['peak_gpu_mib']:.0f} |" if e["peak_gpu_mib"] is not None else "no GPU |")]
-    scaling = metric_scaling((300, 1000) if args.quick else (1_000, 10_000, 60_000))
+    sizes = (300, 1000) if args.quick else (1_000, 10_000, 60_000)  # N for every scaling table
+    scaling = metric_scaling(sizes)
     lines += ["", "## Retrieval metrics vs N (N queries x N references, 16-D SYNTHETIC vectors, 10 classes), seconds", "",
               "| N | " + " | ".join(METRIC_GROUPS) + " |", "|---" * (len(METRIC_GROUPS) + 1) + "|"]
     lines += [f"| {r['n']} | " + " | ".join(f"{r[g]:.2f}" for g in METRIC_GROUPS) + " |" for r in scaling]
-    knn_rows = knn_graph.run((300, 1000) if args.quick else (1_000, 10_000, 60_000),
-                             (2_000,) if args.quick else (10_000, 100_000, 1_000_000), k=5)
+    knn_rows = knn_graph.run(sizes, (2_000,) if args.quick else (10_000, 100_000, 1_000_000), k=5)
     lines += ["", "## k-NN graph of the k-NN miner (k = 5 same-class neighbours, exact search)", ""]
     lines += knn_graph.table(knn_rows)
-    miner_rows = knn_miner_per_batch((300, 1000) if args.quick else (1_000, 10_000, 60_000),
-                                     batches=5 if args.quick else 100)
+    miner_rows = knn_miner_per_batch(sizes, batches=5 if args.quick else 100)
     lines += ["", "## k-NN miner per batch (batch 128, k = 5, pixel graph of the first N MNIST train images)", "",
               "| N | graph build s | next batch (sampler) ms | mining ms |", "|---|---|---|---|"]
     lines += [f"| {r['n']} | {r['graph_s']:.2f} | {r['sample_ms']:.2f} | {r['mine_ms']:.2f} |" for r in miner_rows]

@@ -61,17 +61,28 @@ class _EpochClock(pl.Callback):
         self.seconds = time.perf_counter() - self.start
 
 
-def framework_step(datamodule: MNISTDataModule, loss_name: str, num_batches: int, seed: int = 0) -> float:
-    """The framework's Lightning module in a real Trainer; returns images per second of the training epoch."""
+def make_module(loss_name: str, seed: int = 0) -> MetricLearningModule:
+    """The framework's module with the same net, miner, loss and optimizer as ``plain_loop``."""
     torch.manual_seed(seed)
     loss_fn, miner = LOSSES[loss_name]()
-    module = MetricLearningModule(EmbeddingNet(embedding_dim=2), loss_fn, miner,
-                                  optimizer=lambda params: torch.optim.Adam(params, lr=1e-3))
-    clock = _EpochClock()
+    return MetricLearningModule(EmbeddingNet(embedding_dim=2), loss_fn, miner,
+                                optimizer=lambda params: torch.optim.Adam(params, lr=1e-3))
+
+
+def fit_framework(datamodule: MNISTDataModule, loss_name: str, num_batches: int, seed: int = 0, callbacks=(),
+                  profiler=None) -> None:
+    """``num_batches`` training steps of ``make_module`` in a real Trainer (validation, logger, checkpoints and
+    progress bar off: they run on their own schedule, not in the hot path)."""
     trainer = pl.Trainer(max_epochs=1, limit_train_batches=num_batches, limit_val_batches=0, logger=False,
                          enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
-                         callbacks=[clock], accelerator="auto", devices=1)
-    trainer.fit(module, datamodule=datamodule)
+                         callbacks=list(callbacks), profiler=profiler, accelerator="auto", devices=1)
+    trainer.fit(make_module(loss_name, seed), datamodule=datamodule)
+
+
+def framework_step(datamodule: MNISTDataModule, loss_name: str, num_batches: int, seed: int = 0) -> float:
+    """The framework's Lightning module in a real Trainer; returns images per second of the training epoch."""
+    clock = _EpochClock()
+    fit_framework(datamodule, loss_name, num_batches, seed, callbacks=[clock])
     return clock.images / clock.seconds
 
 
