@@ -11,6 +11,7 @@ standard deviation over all seeds (runs/seed<k>/<preset> for the extra ones).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -42,15 +43,25 @@ def run(extra: list[str], seed: int | None = None) -> None:
     subprocess.run(command, cwd=ROOT, env=env, check=True)
 
 
+def last_shifted_test(run_dir: Path) -> tuple[int, dict[str, np.ndarray]] | None:
+    """(epoch, shifted-test embeddings) of the last saved epoch of a run, or None when it saved none."""
+    from siamese.review.runs import load_run
+
+    run = load_run(run_dir)
+    if not run.epochs:
+        return None
+    epoch = max(run.epochs)
+    return epoch, run.embeddings(epoch)["test_shifted"]
+
+
 def final_plot(run_dir: Path, name: str) -> Path | None:
     from siamese.callbacks.embedding_plot import plot_embeddings
 
-    saved = sorted((run_dir / "embeddings").glob("epoch_*.npz"))
-    if not saved:
+    last = last_shifted_test(run_dir)
+    if last is None:
         return None
-    data = np.load(saved[-1])
-    split = {key.split("/", 1)[1]: data[key] for key in data.files if key.startswith("test_shifted/")}
-    fig = plot_embeddings({"test_shifted": split}, title=f"{name} ({saved[-1].stem})")
+    epoch, split = last
+    fig = plot_embeddings({"test_shifted": split}, title=f"{name} (epoch_{epoch:03d})")
     fig.set_size_inches(6.6, 5.0)  # room for the legend beside a single panel
     fig.tight_layout(rect=(0, 0, 0.78, 0.95))
     FIGURES.mkdir(parents=True, exist_ok=True)
@@ -60,13 +71,14 @@ def final_plot(run_dir: Path, name: str) -> Path | None:
     return path
 
 
+@functools.cache  # the report and the seed table both read the default seed's runs
 def last_epoch_metrics(run_dir: Path) -> dict[str, float]:
     """The shift-cluster metrics of the last epoch's saved shifted-test embeddings (the plotted ones; the
     run's own test pass uses the best-val-loss checkpoint, which for the k-NN presets is not their objective)."""
     from siamese.callbacks.shift_clusters import shift_cluster_metrics
 
-    data = np.load(sorted((run_dir / "embeddings").glob("epoch_*.npz"))[-1])
-    values = shift_cluster_metrics(*(data[f"test_shifted/{key}"] for key in ("embedding", "label", "shift", "index")))
+    _, data = last_shifted_test(run_dir)
+    values = shift_cluster_metrics(*(data[key] for key in ("embedding", "label", "shift", "index")))
     metrics = json.loads((run_dir / "metrics.json").read_text())
     return {**{f"test_shifted/{k}": v for k, v in values.items()}, "val/precision_at_1": metrics.get(
         "val/precision_at_1", float("nan")), "epochs": metrics.get("epochs", 0)}

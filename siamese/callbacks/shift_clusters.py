@@ -7,7 +7,7 @@ import numpy as np
 import pytorch_lightning as pl
 import torch
 
-from siamese.utils.embeddings import split_embeddings
+from siamese.utils.embeddings import split_embeddings, subsample_positions
 
 
 def shift_cluster_metrics(embedding: np.ndarray, label: np.ndarray, shift: np.ndarray, index: np.ndarray,
@@ -35,9 +35,7 @@ def shift_cluster_metrics(embedding: np.ndarray, label: np.ndarray, shift: np.nd
     nearest = nearest.numpy()
     result = {"digit_1nn": float((np.asarray(label)[nearest] == np.asarray(label)).mean()),
               "group_1nn": float((group[nearest] == group).mean())}
-    keep = np.arange(len(x))
-    if len(keep) > max_silhouette_points:
-        keep = np.sort(np.random.default_rng(seed).choice(keep, max_silhouette_points, replace=False))
+    keep = subsample_positions(len(x), max_silhouette_points, seed)
     if len(np.unique(group[keep])) > 1:
         result["group_silhouette"] = float(silhouette_score(x.numpy()[keep], group[keep]))
     else:

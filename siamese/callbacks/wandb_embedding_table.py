@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytorch_lightning as pl
 
-from siamese.utils.embeddings import split_embeddings, subsample_positions
+from siamese.utils.embeddings import split_embeddings, subsample_positions, take
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class WandbEmbeddingTable(pl.Callback):
         for split in self.splits:
             data = split_embeddings(trainer, pl_module, split)
             keep = subsample_positions(len(data["label"]), self.max_rows, self.seed)
-            splits[split] = {key: value[keep] for key, value in data.items()}
+            splits[split] = take(data, keep)
             images[split] = [wandb.Image(image) for image in
                              digit_images([(split, splits[split]["index"], splits[split]["shift"])])]
         columns, rows = embedding_table_rows(splits, images)

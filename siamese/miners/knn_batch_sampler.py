@@ -22,6 +22,8 @@ class KNNBatchSampler(BatchSampler):
 
     def __init__(self, miner, batch_size: int, neighbors_per_anchor: int, seed: int | None = None,
                  sampler: Sampler | None = None, drop_last: bool = False):
+        # ``sampler`` and ``drop_last`` are BatchSampler's interface, which Lightning uses to inject its
+        # DistributedSampler; an epoch always keeps its last, shorter batch (drop_last is not used)
         if batch_size < 2:
             raise ValueError(f"data.batch_size must be >= 2 for k-NN batches, got {batch_size}")
         # one generator for the whole run: epochs differ, and the same seed repeats the same run
@@ -29,7 +31,7 @@ class KNNBatchSampler(BatchSampler):
         if sampler is None:
             sampler = RandomSampler(range(len(miner.graph)), generator=self.generator)
         super().__init__(sampler, batch_size, drop_last)
-        self.miner, self.neighbors_per_anchor, self.seed = miner, max(1, neighbors_per_anchor), seed
+        self.miner, self.neighbors_per_anchor = miner, max(1, neighbors_per_anchor)
 
     def __len__(self) -> int:
         return -(-len(self.sampler) // self.batch_size)

@@ -70,6 +70,7 @@ class KNNMiner(BaseMiner):
         self.neighbors_per_anchor = k if neighbors_per_anchor is None else neighbors_per_anchor
         self.dataset = None
         self.graph: torch.Tensor | None = None       # [N, k] dataset positions
+        self._device_copies: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}  # device -> (position, graph)
         self.position: torch.Tensor | None = None    # MNIST index -> dataset position (-1: not in the train set)
         self.graph_seconds = 0.0
 
@@ -96,7 +97,7 @@ class KNNMiner(BaseMiner):
     def set_graph(self, features: torch.Tensor) -> None:
         start = time.perf_counter()
         self.graph = build_neighbor_graph(features, self.dataset.labels.cpu(), self.k)
-        self._device_key = None  # a new graph: the next batch copies it to its device once
+        self._device_copies: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}  # a new graph: copy it again
         self.graph_seconds = time.perf_counter() - start
         log.info("k-NN graph (%s, k=%d) over %d train items: %.2f s", self.reference, self.k, len(self.graph),
                  self.graph_seconds)
@@ -142,11 +143,10 @@ class KNNMiner(BaseMiner):
 
     def _on_device(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
         """``position`` and ``graph`` on the batch's device, copied once per graph (not once per batch)."""
-        key = (id(self.graph), str(device))
-        if getattr(self, "_device_key", None) != key:
-            self._device_copies = (self.position.to(device), self.graph.to(device))
-            self._device_key = key
-        return self._device_copies
+        key = str(device)
+        if key not in self._device_copies:
+            self._device_copies[key] = (self.position.to(device), self.graph.to(device))
+        return self._device_copies[key]
 
     def mine(self, embeddings, labels, ref_emb, ref_labels):
         if self.batch_indices is None:

@@ -9,7 +9,6 @@ from torch.utils.data import DataLoader, Subset
 
 
 @torch.no_grad()
-@torch.no_grad()
 def embed_loader(net: nn.Module, loader: DataLoader, device: torch.device | str = "cpu") -> dict[str, np.ndarray]:
     """Run ``net`` in eval mode over ``loader``; return ``embedding`` [N, D] float32 and ``label``, ``shift``,
     ``index`` [N] int64 (restores the net's train/eval mode afterwards)."""

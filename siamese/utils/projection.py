@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from siamese.utils.embeddings import subsample_positions
+
 PROJECTIONS = ("pca", "umap")
 
 
@@ -26,8 +28,7 @@ def project_2d(embeddings: dict[str, np.ndarray], fit_split: str = "train", meth
     if dim == 1:
         return {k: np.hstack([v, np.zeros_like(v)]) for k, v in embeddings.items()}
     fit = embeddings[fit_split]
-    if len(fit) > max_fit:
-        fit = fit[np.sort(np.random.default_rng(seed).choice(len(fit), max_fit, replace=False))]
+    fit = fit[subsample_positions(len(fit), max_fit, seed)]
     if method == "pca":
         from sklearn.decomposition import PCA
 
