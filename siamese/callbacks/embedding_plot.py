@@ -11,9 +11,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-import pytorch_lightning as pl  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
+from siamese.callbacks.periodic import PeriodicEvaluation  # noqa: E402
 from siamese.utils.embeddings import split_embeddings  # noqa: E402
 from siamese.utils.projection import check_projection, project_2d  # noqa: E402
 
@@ -64,7 +64,7 @@ def plot_embeddings(splits: dict[str, dict[str, np.ndarray]], title: str = "", m
     return fig
 
 
-class EmbeddingPlot(pl.Callback):
+class EmbeddingPlot(PeriodicEvaluation):
     """Every ``every_n_epochs`` validation epochs and at the end of training: embed ``splits``, save
     ``<output_dir>/plots/embeddings_epoch_XXX.png`` (logged to the loggers) and the raw embeddings
     ``<output_dir>/embeddings/epoch_XXX.npz`` (``<split>/embedding``, ``/label``, ``/shift``, ``/index``).
@@ -74,22 +74,19 @@ class EmbeddingPlot(pl.Callback):
     def __init__(self, output_dir: str, splits: Sequence[str] = ("train", "test", "test_shifted"),
                  every_n_epochs: int = 5, max_points: int = 4000, save_initial: bool = True,
                  projection: str = "pca"):
+        super().__init__(every_n_epochs, "embedding_plot", rank_zero_only=True)
         self.projection = check_projection(projection, "callbacks.embedding_plot.projection")
         self.save_initial = save_initial
         self.output_dir, self.splits = Path(output_dir), tuple(splits)
-        self.every_n_epochs, self.max_points = every_n_epochs, max_points
+        self.max_points = max_points
         self._done_epochs: set[int] = set()
 
     def on_train_start(self, trainer, pl_module) -> None:
         if self.save_initial and trainer.is_global_zero and trainer.current_epoch == 0:
             self.snapshot(trainer, pl_module, 0)
 
-    def on_validation_epoch_end(self, trainer, pl_module) -> None:
-        if trainer.sanity_checking or not trainer.is_global_zero:
-            return
-        epoch = trainer.current_epoch + 1  # epochs completed
-        if epoch % self.every_n_epochs == 0 or epoch >= (trainer.max_epochs or 0):
-            self.snapshot(trainer, pl_module, epoch)
+    def evaluate(self, trainer, pl_module) -> None:
+        self.snapshot(trainer, pl_module, trainer.current_epoch + 1)  # named by epochs completed
 
     def on_fit_end(self, trainer, pl_module) -> None:
         if trainer.is_global_zero and trainer.current_epoch not in self._done_epochs:

@@ -21,11 +21,11 @@ import time
 from collections.abc import Sequence
 
 import numpy as np
-import pytorch_lightning as pl
 import torch
 from pytorch_metric_learning.utils.accuracy_calculator import AccuracyCalculator
 from pytorch_metric_learning.utils.inference import FaissKNN
 
+from siamese.callbacks.periodic import PeriodicEvaluation
 from siamese.utils.embeddings import split_embeddings, subsample_positions, take
 
 logging.getLogger("PML").setLevel(logging.ERROR)  # pml logs every k-NN call (and warns about bounded k)
@@ -83,7 +83,7 @@ def evaluate_split(query: dict, reference: dict, metrics: Sequence[str] = ALL_ME
     return values
 
 
-class RetrievalMetrics(pl.Callback):
+class RetrievalMetrics(PeriodicEvaluation):
     """Every ``every_n_epochs`` validation epochs (and the last):
 
     - ``val/<m>`` for ``val_metrics`` of each ``val_splits`` split (whole split vs the whole train split);
@@ -102,19 +102,13 @@ class RetrievalMetrics(pl.Callback):
                  test_splits: Sequence[str] = ("test", "test_shifted"), every_n_epochs: int = 1,
                  max_queries: int | None = 1000, max_references: int | None = 2000,
                  test_max_queries: int | None = 2000, seed: int = 0):
-        if every_n_epochs < 1:
-            raise ValueError(f"callbacks.retrieval_metrics.every_n_epochs must be >= 1, got {every_n_epochs}")
+        super().__init__(every_n_epochs, "retrieval_metrics")
         self.metrics, self.val_metrics = _check_metrics(metrics), _check_metrics(val_metrics)
         self.val_splits, self.fit_splits, self.test_splits = tuple(val_splits), tuple(fit_splits), tuple(test_splits)
-        self.every_n_epochs, self.seed = every_n_epochs, seed
+        self.seed = seed
         self.max_queries, self.max_references, self.test_max_queries = max_queries, max_references, test_max_queries
 
-    def on_validation_epoch_end(self, trainer, pl_module) -> None:
-        if trainer.sanity_checking:
-            return
-        last = trainer.current_epoch + 1 >= (trainer.max_epochs or 0)
-        if not ((trainer.current_epoch + 1) % self.every_n_epochs == 0 or last):
-            return
+    def evaluate(self, trainer, pl_module) -> None:
         start = time.perf_counter()
         if self.val_splits:
             reference = split_embeddings(trainer, pl_module, "train")

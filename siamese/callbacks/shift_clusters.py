@@ -4,9 +4,9 @@ shifted test set."""
 from __future__ import annotations
 
 import numpy as np
-import pytorch_lightning as pl
 import torch
 
+from siamese.callbacks.periodic import PeriodicEvaluation
 from siamese.utils.embeddings import split_embeddings, subsample_positions
 
 
@@ -43,29 +43,21 @@ def shift_cluster_metrics(embedding: np.ndarray, label: np.ndarray, shift: np.nd
     return result
 
 
-class ShiftClusters(pl.Callback):
+class ShiftClusters(PeriodicEvaluation):
     """Logs ``<split>/digit_1nn``, ``<split>/group_1nn`` and ``<split>/group_silhouette`` of ``split`` (the
     shifted test set) every ``every_n_epochs`` validation epochs, at the last epoch and at test time
     (``shift_cluster_metrics``)."""
 
     def __init__(self, split: str = "test_shifted", every_n_epochs: int = 1, max_silhouette_points: int = 4000):
-        if every_n_epochs < 1:
-            raise ValueError(f"callbacks.shift_clusters.every_n_epochs must be >= 1, got {every_n_epochs}")
-        self.split, self.every_n_epochs, self.max_silhouette_points = split, every_n_epochs, max_silhouette_points
+        super().__init__(every_n_epochs, "shift_clusters")
+        self.split, self.max_silhouette_points = split, max_silhouette_points
 
-    def _log(self, trainer, pl_module) -> None:
+    def evaluate(self, trainer, pl_module) -> None:
         data = split_embeddings(trainer, pl_module, self.split)
         values = shift_cluster_metrics(data["embedding"], data["label"], data["shift"], data["index"],
                                        self.max_silhouette_points)
         for name, value in values.items():
             pl_module.log(f"{self.split}/{name}", value)
 
-    def on_validation_epoch_end(self, trainer, pl_module) -> None:
-        if trainer.sanity_checking:
-            return
-        last = trainer.current_epoch + 1 >= (trainer.max_epochs or 0)
-        if (trainer.current_epoch + 1) % self.every_n_epochs == 0 or last:
-            self._log(trainer, pl_module)
-
     def on_test_epoch_end(self, trainer, pl_module) -> None:
-        self._log(trainer, pl_module)
+        self.evaluate(trainer, pl_module)
