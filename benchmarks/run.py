@@ -22,7 +22,7 @@ import torch
 
 from benchmarks import knn_graph
 from benchmarks.throughput import compare, make_module
-from siamese.callbacks.retrieval_metrics import evaluate_split
+from siamese.evaluation.retrieval import evaluate_split
 from siamese.data import MNISTDataModule
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from siamese.callbacks import shift_cluster_metrics
+from siamese.evaluation.shift_clusters import shift_cluster_metrics
 from siamese.data import MNISTDataModule
 from siamese.data.shift import shift_images
 from siamese.training import build, train

@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import logging
 
-import numpy as np
-
 from siamese.callbacks.periodic import PeriodicEvaluation
-from siamese.utils.embeddings import split_embeddings
+from siamese.callbacks.split_embeddings import split_embeddings
+from siamese.evaluation.collapse import embedding_spread
 
 log = logging.getLogger(__name__)
-
-
-def embedding_spread(embeddings: np.ndarray) -> tuple[float, float]:
-    """``(spread, scale)`` of ``[N, D]`` embeddings: spread = sqrt(mean_i ||e_i - mean||^2) (RMS distance to the
-    centroid, 0 when all are equal); scale = sqrt(mean_i ||e_i||^2) (RMS norm)."""
-    embeddings = np.asarray(embeddings, dtype=np.float64)
-    centred = embeddings - embeddings.mean(axis=0, keepdims=True)
-    spread = float(np.sqrt((centred ** 2).sum(axis=1).mean()))
-    scale = float(np.sqrt((embeddings ** 2).sum(axis=1).mean()))
-    return spread, scale
 
 
 class EmbeddingCollapse(PeriodicEvaluation):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from siamese.utils.embeddings import subsample_positions
+from siamese.evaluation.embeddings import subsample_positions
 
 PROJECTIONS = ("pca", "umap")
 

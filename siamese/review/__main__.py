@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from siamese.review.runs import find_runs, load_run
-from siamese.utils.projection import PROJECTIONS
+from siamese.evaluation.projection import PROJECTIONS
 
 log = logging.getLogger("siamese.review")
 
