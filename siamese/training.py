@@ -32,7 +32,7 @@ def build(cfg: DictConfig):
     net = instantiate(cfg.model)
     loss = instantiate(cfg.loss)
     miner = instantiate(cfg.miner)
-    if hasattr(miner, "batch_sampler"):  # miners that need particular batches (KNNMiner) supply the sampler
+    if miner is not None and miner.batch_sampler is not None:  # KNNMiner needs particular batches
         datamodule.batch_sampler = miner.batch_sampler
     scheduler = instantiate(cfg.scheduler) if cfg.get("scheduler") else None
     module = instantiate(cfg.task, net=net, loss=loss, miner=miner, optimizer=instantiate(cfg.optimizer),

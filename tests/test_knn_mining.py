@@ -7,7 +7,7 @@ from pytorch_metric_learning.miners import BatchHardMiner, TripletMarginMiner
 
 from siamese.data.tensor_dataset import DigitTensorDataset
 from siamese.miners import KNNMiner, PMLMiner, brute_force_neighbor_graph, build_neighbor_graph
-from siamese.miners.knn_batch_sampler import KNNBatchSampler
+from siamese.samplers.knn_batch_sampler import KNNBatchSampler
 
 
 @pytest.mark.parametrize("k", [1, 5])

@@ -9,9 +9,9 @@ import torch
 from pytorch_metric_learning.losses import TripletMarginLoss
 
 from siamese.miners.base import BaseMiner
-from siamese.miners.knn_batch_sampler import KNNBatchSampler
 from siamese.miners.neighbor_graph import build_neighbor_graph
-from siamese.miners.random_miner import RandomMiner
+from siamese.miners.random_draw import draw_random_pairs
+from siamese.samplers.knn_batch_sampler import KNNBatchSampler
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ class KNNMiner(BaseMiner):
       ``embedding`` the current model's embedding, rebuilt at the start of every ``rebuild_every_n_epochs``-th
       epoch (epoch 0 uses pixels: an untrained net's embedding says nothing);
       ``checkpoint_layer`` the flattened activations of ``layer`` of the net in ``checkpoint``
-      (``siamese.human.similarity.load_net`` + ``siamese.models.layer_reader.read_layer``).
+      (``siamese.models.loading.load_net`` + ``siamese.models.layer_reader.read_layer``).
     - The graph is built when the train loader asks for ``batch_sampler(dataset, batch_size)`` (wire it with
       ``data.batch_sampler``; ``siamese.training.build`` does so for every miner that has one): batches are groups of
       anchors with their neighbours (``KNNBatchSampler``), so every anchor meets positives.
@@ -106,7 +106,7 @@ class KNNMiner(BaseMiner):
     def _reference_features(self, net) -> torch.Tensor:
         images = self.dataset.images.cpu()
         if self.reference == "checkpoint_layer":
-            from siamese.human.similarity import load_net
+            from siamese.models.loading import load_net
             from siamese.models.layer_reader import read_layer
 
             loaded = load_net(self.checkpoint)
@@ -162,6 +162,6 @@ class KNNMiner(BaseMiner):
         if self.output == "triplets":
             both = (is_pos.any(1) & is_neg.any(1))[:, None]
             is_pos, is_neg = is_pos & both, is_neg & both
-        a1, p = RandomMiner._draw(is_pos, self.num_positives)
-        a2, n = RandomMiner._draw(is_neg, self.num_negatives)
+        a1, p = draw_random_pairs(is_pos, self.num_positives)
+        a2, n = draw_random_pairs(is_neg, self.num_negatives)
         return (a1, p, n) if self.output == "triplets" else (a1, p, a2, n)

@@ -37,8 +37,7 @@ class MetricLearningModule(EpochMeanLogging):
         super().__init__()
         self.net, self.loss, self.miner = net, loss, miner
         self.val_miner = val_miner if val_miner is not None else RandomMiner()
-        if hasattr(miner, "infer_output"):  # miners with output=auto (KNNMiner) pick pairs/triplets from the loss
-            miner.infer_output(loss)
+        miner.infer_output(loss)  # miners with output=auto (KNNMiner) pick pairs/triplets from the loss
         self.optimizer_factory, self.scheduler_factory = optimizer, scheduler
         self.run_config: dict | None = None  # the resolved run config, stored in checkpoints by train()
 
@@ -63,7 +62,8 @@ class MetricLearningModule(EpochMeanLogging):
         embeddings = self.net(batch["image"])
         loss, _ = self.mine_and_loss(embeddings, batch["label"], batch["index"], miner)
         # epoch means of the global batch (the same on every process, so no sync is needed)
-        self.add_step_values(stage, {"loss": loss, **miner.stats()}, len(embeddings) * world_size())
+        pair_counts = {f"pairs/{kind}": count for kind, count in self.loss.last_stats.items()}
+        self.add_step_values(stage, {"loss": loss, **miner.stats(), **pair_counts}, len(embeddings) * world_size())
         return loss
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
@@ -77,9 +77,7 @@ class MetricLearningModule(EpochMeanLogging):
 
     def on_train_epoch_start(self) -> None:
         """Tell the miner the epoch (warm-up schedules, k-NN graphs rebuilt from the current embedding)."""
-        hook = getattr(self.miner, "on_train_epoch_start", None)
-        if hook is not None:
-            hook(self)
+        self.miner.on_train_epoch_start(self)
 
     def validation_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
         with torch.random.fork_rng(devices=[]):

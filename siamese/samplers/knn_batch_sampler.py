@@ -20,16 +20,15 @@ class KNNBatchSampler(BatchSampler):
     over the gathered global batch.
     """
 
-    def __init__(self, miner, batch_size: int, neighbors_per_anchor: int, seed: int | None = None,
-                 sampler: Sampler | None = None, drop_last: bool = False):
+    def __init__(self, miner, batch_size: int, neighbors_per_anchor: int, sampler: Sampler | None = None,
+                 drop_last: bool = False):
         # ``sampler`` and ``drop_last`` are BatchSampler's interface, which Lightning uses to inject its
         # DistributedSampler; an epoch always keeps its last, shorter batch (drop_last is not used)
         if batch_size < 2:
             raise ValueError(f"data.batch_size must be >= 2 for k-NN batches, got {batch_size}")
-        # one generator for the whole run: epochs differ, and the same seed repeats the same run
-        self.generator = None if seed is None else torch.Generator().manual_seed(seed)
+        # draws come from torch's global generator (seeded by seed_everything): epochs differ, a seed repeats a run
         if sampler is None:
-            sampler = RandomSampler(range(len(miner.graph)), generator=self.generator)
+            sampler = RandomSampler(range(len(miner.graph)))
         super().__init__(sampler, batch_size, drop_last)
         self.miner, self.neighbors_per_anchor = miner, max(1, neighbors_per_anchor)
 
@@ -46,7 +45,7 @@ class KNNBatchSampler(BatchSampler):
             while len(batch) < size:
                 anchor = anchors[pointer % len(anchors)]
                 pointer += 1
-                pick = torch.randperm(k, generator=self.generator)[: self.neighbors_per_anchor]
+                pick = torch.randperm(k)[: self.neighbors_per_anchor]
                 for item in [anchor] + graph[anchor, pick].tolist():
                     if len(batch) < size:
                         batch[item] = None
