@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from siamese.human.__main__ import main as human_main
-from siamese.human.pairs import make_pairs
-from siamese.human.synthetic import synthetic_ratings
+from siamese.human.collect.pairs import make_pairs
+from siamese.human.compare.synthetic import synthetic_ratings
 from siamese.training import train
 
 
@@ -73,3 +73,4 @@ def test_alignment_importance_callback_logs_during_training(cfg_factory, tmp_pat
     metrics = train(cfg)
     assert -1 <= metrics["ais/conv2/rho_all"] <= metrics["ais/conv2/rho_selected"] <= 1
     assert 1 <= metrics["ais/conv2/num_selected"] <= 64 and "ais/conv2/heldout_gain" in metrics
+    assert metrics["ais/SYNTHETIC"] == 1  # the ratings file's synthetic column, carried to the logged metrics

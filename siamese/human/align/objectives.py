@@ -8,7 +8,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from siamese.losses.human_alignment import pair_cosine
+from siamese.human.align.losses import pair_cosine
+from siamese.human.io.pair_set import load_pair_set
+from siamese.human.io.ratings import load_ratings
 
 
 class RatedPairsObjective(nn.Module):
@@ -72,8 +74,6 @@ def rated_pairs_from_files(pairs_dir: str, ratings: str, loss: nn.Module, layer:
                            raters: Sequence[str] | None = None) -> RatedPairsObjective:
     """The objective of a pair set and its ratings (docs/human_similarity.md). ``train_pairs``: only these pair ids
     train (the rest are held out, for cross-validation); ``raters``: only these raters' ratings are averaged."""
-    from siamese.human.formats import load_pair_set, load_ratings
-
     if not pairs_dir or not ratings:
         raise ValueError("human.pairs and human.ratings must be set: python train.py experiment=human_aligned "
                          "human.pairs=DIR human.ratings=FILE")

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from scipy import stats
+
+from siamese.human.compare.stats import correlate_columns
 
 METHODS = ("spearman", "pearson")
 
@@ -105,19 +106,6 @@ class MapTerms:
         return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0)
 
 
-def correlate_columns(model: np.ndarray, human: np.ndarray, method: str) -> np.ndarray:
-    """Pearson or Spearman correlation of each column of ``model`` [P, C] with ``human`` [P] (nan if constant)."""
-    model = np.asarray(model, dtype=np.float64).reshape(len(human), -1)
-    human = np.asarray(human, dtype=np.float64)
-    if method == "spearman":
-        model, human = stats.rankdata(model, axis=0), stats.rankdata(human)
-    model = model - model.mean(0)
-    human = human - human.mean()
-    denominator = np.sqrt((model**2).sum(0) * (human**2).sum())
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denominator > 0, (model * human[:, None]).sum(0) / denominator, np.nan)
-
-
 def alignment(terms: MapTerms, human: HumanPairs, maps=None) -> float:
     """rho between model similarity over ``maps`` (default all) and the human values."""
     mask = np.zeros((terms.num_maps, 1))
@@ -153,3 +141,11 @@ def prune_by_ais(terms: MapTerms, human: HumanPairs, ais: np.ndarray | None = No
     prefix_rho = correlate_columns(terms.similarity(prefix_masks), human.values, human.method)
     best = int(np.nanargmax(prefix_rho))
     return PruneResult(order, prefix_rho, np.sort(order[: best + 1]), float(prefix_rho[-1]), float(prefix_rho[best]))
+
+
+def summarize(features, human: HumanPairs, pooling: str = "flatten") -> dict:
+    """AIS per map, S* on all pairs, rho of all maps and of S* (in-sample)."""
+    terms = MapTerms.compute(features, human.pairs, pooling)
+    ais, rho_all = alignment_importance(terms, human)
+    pruned = prune_by_ais(terms, human, ais)
+    return {"ais": ais, "rho_all": rho_all, "pruned": pruned, "terms": terms}

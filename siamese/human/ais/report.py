@@ -1,54 +1,27 @@
 """Alignment importance end to end: features of a layer + human similarity -> tables, CV and figures.
 
-Used by ``python -m siamese.human ais`` and by the ``AlignmentImportance`` callback.
+Used by ``python -m siamese.human ais`` (the callback logs the same numbers through ``core.summarize``).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from siamese.human.ais import HumanPairs, MapTerms, alignment_importance, prune_by_ais
-from siamese.human.ais_cv import cross_validate
-from siamese.human.ais_maps import ais_bar_figure, ais_heatmaps, heatmap_figure, per_image_alignment
-from siamese.human.formats import csv_text, write_text_atomic
-
-
-@dataclass
-class AlignmentData:
-    """Images (uint8, for display), the human similarity over their pairs, and a label for outputs."""
-
-    images: np.ndarray
-    human: HumanPairs
-    synthetic: bool = False
-
-
-def from_pair_set(pairs, ratings) -> AlignmentData:
-    """Rated pairs: image 2p is pair p's first image and 2p+1 its second; h_p = mean rating (unrated pairs dropped).
-    Alignment is Pearson over pairs."""
-    mean = ratings.mean()
-    keep = np.flatnonzero(np.isfinite(mean))
-    images = np.stack([pairs.images_a[keep], pairs.images_b[keep]], axis=1).reshape(-1, *pairs.images_a.shape[1:])
-    index = np.arange(2 * len(keep)).reshape(-1, 2)
-    return AlignmentData(images, HumanPairs(index, mean[keep], len(images), "pearson"))
-
-
-def from_matrix(images: np.ndarray, similarity: np.ndarray) -> AlignmentData:
-    """An image set with an N x N human similarity matrix (Spearman over the upper triangle)."""
-    return AlignmentData(np.asarray(images), HumanPairs.from_matrix(similarity))
-
-
-def summarize(features, human: HumanPairs, pooling: str = "flatten") -> dict:
-    """AIS per map, S* on all pairs, rho of all maps and of S* (in-sample)."""
-    terms = MapTerms.compute(features, human.pairs, pooling)
-    ais, rho_all = alignment_importance(terms, human)
-    pruned = prune_by_ais(terms, human, ais)
-    return {"ais": ais, "rho_all": rho_all, "pruned": pruned, "terms": terms}
+from siamese.human.ais.core import summarize
+from siamese.human.ais.cv import cross_validate
+from siamese.human.ais.data import AlignmentData
+from siamese.human.ais.maps import (
+    ais_bar_figure,
+    ais_heatmaps,
+    heatmap_figure,
+    per_image_alignment,
+)
+from siamese.utils.files import csv_text, save_figure_atomic, write_text_atomic
 
 
 def write_report(features: torch.Tensor, data: AlignmentData, out_dir: str | Path, layer: str, repeats: int = 8,
@@ -92,7 +65,7 @@ def write_report(features: torch.Tensor, data: AlignmentData, out_dir: str | Pat
     write_text_atomic(out / "summary.json", json.dumps(summary, indent=2))
 
     fig = ais_bar_figure(ais, pruned.selected, layer)
-    fig.savefig(out / "ais_bars.png", dpi=120)
+    save_figure_atomic(fig, out / "ais_bars.png", dpi=120)
     plt.close(fig)
     if features.ndim == 4:
         mask = np.zeros((len(ais), 1))
@@ -100,6 +73,6 @@ def write_report(features: torch.Tensor, data: AlignmentData, out_dir: str | Pat
         scores = per_image_alignment(result["terms"].similarity(mask)[:, 0], data.human)
         heat = ais_heatmaps(features, ais, data.images.shape[1:3])
         fig = heatmap_figure(data.images, heat, scores, title=f"AIS-weighted maps of {layer}{tag}")
-        fig.savefig(out / "heatmaps.png", dpi=120)
+        save_figure_atomic(fig, out / "heatmaps.png", dpi=120)
         plt.close(fig)
     return summary

@@ -24,7 +24,9 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import numpy as np
 
-from siamese.human.formats import FormatError, PairSet, load_ratings, read_csv
+from siamese.human.io.common import FormatError, read_csv
+from siamese.human.io.pair_set import PairSet
+from siamese.human.io.ratings import load_ratings
 
 RATING_COLUMNS = ["rater", "pair_id", "rating", "revision", "time"]
 SCALE = (1, 10)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.ticker  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from siamese.human.ais import HumanPairs  # noqa: E402
+from siamese.human.ais.core import HumanPairs  # noqa: E402
 
 
 def ais_weights(ais: np.ndarray) -> np.ndarray:

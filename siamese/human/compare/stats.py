@@ -14,15 +14,21 @@ import numpy as np
 from scipy.stats import rankdata
 
 
+def pearson_along(x, y, axis: int = 0) -> np.ndarray:
+    """Pearson r of ``x`` and ``y`` (same shape, or broadcastable) along ``axis``: the one implementation every
+    correlation here uses. nan where either side is constant."""
+    x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    dx, dy = x - x.mean(axis=axis, keepdims=True), y - y.mean(axis=axis, keepdims=True)
+    denominator = np.sqrt((dx * dx).sum(axis=axis) * (dy * dy).sum(axis=axis))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, (dx * dy).sum(axis=axis) / np.where(denominator > 0, denominator, 1), np.nan)
+
+
 def pearson(x, y) -> float:
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x.shape != y.shape or x.ndim != 1:
         raise ValueError(f"pearson needs two 1-D arrays of equal length, got shapes {x.shape} and {y.shape}")
-    if len(x) < 2:
-        return float("nan")
-    dx, dy = x - x.mean(), y - y.mean()
-    denominator = np.sqrt((dx * dx).sum() * (dy * dy).sum())
-    return float((dx * dy).sum() / denominator) if denominator > 0 else float("nan")
+    return float(pearson_along(x, y)) if len(x) >= 2 else float("nan")
 
 
 def spearman(x, y) -> float:
@@ -32,11 +38,13 @@ def spearman(x, y) -> float:
 CORRELATIONS: dict[str, Callable] = {"pearson": pearson, "spearman": spearman}
 
 
-def _batched_pearson(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Pearson r of each row of ``x`` [K, N] with the matching row of ``y`` [K, N]."""
-    dx, dy = x - x.mean(axis=1, keepdims=True), y - y.mean(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (dx * dy).sum(axis=1) / np.sqrt((dx * dx).sum(axis=1) * (dy * dy).sum(axis=1))
+def correlate_columns(model: np.ndarray, human: np.ndarray, method: str) -> np.ndarray:
+    """Pearson or Spearman correlation of each column of ``model`` [P, C] with ``human`` [P] (nan if constant)."""
+    model = np.asarray(model, dtype=np.float64).reshape(len(human), -1)
+    human = np.asarray(human, dtype=np.float64)
+    if method == "spearman":
+        model, human = rankdata(model, axis=0), rankdata(human)
+    return pearson_along(model, human[:, None], axis=0)
 
 
 def bootstrap_ci(x, y, method: str = "pearson", n_boot: int = 2000, level: float = 0.95,
@@ -51,7 +59,7 @@ def bootstrap_ci(x, y, method: str = "pearson", n_boot: int = 2000, level: float
     xs, ys = x[picks], y[picks]
     if method == "spearman":
         xs, ys = rankdata(xs, axis=1), rankdata(ys, axis=1)
-    values = _batched_pearson(xs, ys)
+    values = pearson_along(xs, ys, axis=1)
     values = values[np.isfinite(values)]
     if len(values) == 0:
         return float("nan"), float("nan")
@@ -70,7 +78,7 @@ def permutation_p(x, y, method: str = "pearson", n_perm: int = 5000, seed: int =
         return float("nan")
     rng = np.random.default_rng(seed)
     shuffled = np.stack([rng.permutation(y) for _ in range(n_perm)])
-    values = np.abs(_batched_pearson(np.broadcast_to(x, shuffled.shape), shuffled))
+    values = np.abs(pearson_along(x, shuffled, axis=1))
     k = int((values >= observed - 1e-12).sum())
     return (k + 1) / (n_perm + 1)
 

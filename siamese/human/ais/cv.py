@@ -6,32 +6,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
-from siamese.human.ais import HumanPairs, MapTerms, alignment, alignment_importance, prune_by_ais
-
-
-def split_units(human: HumanPairs) -> np.ndarray:
-    """The unit that goes to train or test whole, per image.
-
-    A similarity matrix links every image to every other, so images are split one by one. Rated pairs that form
-    many separate groups (e.g. pairs of distinct images) are split by connected group, so a held-out pair never
-    shares an image with a training pair and no pair is lost. Returns a unit id per image.
-    """
-    n = human.num_images
-    graph = coo_matrix((np.ones(len(human.pairs)), (human.pairs[:, 0], human.pairs[:, 1])), shape=(n, n))
-    count, component = connected_components(graph, directed=False)
-    return component if count >= 5 else np.arange(n)
-
-
-def split_images(human: HumanPairs, test_fraction: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """A random ``1 - test_fraction`` : ``test_fraction`` split of the images by unit (see ``split_units``)."""
-    units = split_units(human)
-    ids = rng.permutation(np.unique(units))
-    n_test = max(1, round(test_fraction * len(ids)))
-    test_units = np.isin(units, ids[:n_test])
-    return np.flatnonzero(~test_units), np.flatnonzero(test_units)
+from siamese.evaluation.folds import random_image_split
+from siamese.human.ais.core import (
+    HumanPairs,
+    MapTerms,
+    alignment,
+    alignment_importance,
+    prune_by_ais,
+)
 
 
 @dataclass
@@ -54,7 +37,8 @@ class CVResult:
 
 def cross_validate(features, human: HumanPairs, repeats: int = 8, test_fraction: float = 0.2, seed: int = 0,
                    pooling: str = "flatten") -> CVResult:
-    """Repeated (default 8) seeded 80:20 splits of the images: AIS and S* from the training pairs only, then rho of
+    """Repeated (default 8) seeded 80:20 splits of the images (``siamese.evaluation.folds.random_image_split``:
+    pairs that share an image stay on one side): AIS and S* from the training pairs only, then rho of
     all maps and of S* on the held-out pairs; paired t-test across repeats."""
     if repeats < 2:
         raise ValueError(f"repeats must be >= 2 for a paired t-test, got {repeats}")
@@ -63,7 +47,7 @@ def cross_validate(features, human: HumanPairs, repeats: int = 8, test_fraction:
     rho_all, rho_sel, sizes = [], [], []
     counts = np.zeros(terms_all.num_maps, dtype=np.int64)
     for _ in range(repeats):
-        train_images, test_images = split_images(human, test_fraction, rng)
+        train_images, test_images = random_image_split(human.pairs, human.num_images, test_fraction, rng)
         train, test = human.restrict(train_images), human.restrict(test_images)
         if len(test.pairs) < 3 or len(train.pairs) < 3:
             raise ValueError(f"too few pairs to cross-validate: {len(train.pairs)} train, {len(test.pairs)} test")

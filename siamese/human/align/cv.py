@@ -2,55 +2,26 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
-import torch
-from scipy import stats
-from torch import nn
 
-from siamese.losses.human_alignment import pair_cosine
-from siamese.models.layer_reader import read_layer
-
-
-def pair_folds(pairs: np.ndarray, k: int = 5, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
-    """k folds over rated pairs: ``[(train_rows, heldout_rows), ...]``.
-
-    Pairs that share an image are kept in the same fold (grouped by connected images), so no held-out pair shows
-    the model an image it was aligned on, and every pair is held out exactly once."""
-    pairs = np.asarray(pairs)
-    group = _image_groups(pairs)
-    ids = np.random.default_rng(seed).permutation(np.unique(group))
-    if len(ids) < k:
-        raise ValueError(f"{len(ids)} independent pair groups cannot make {k} folds")
-    fold_of_group = {g: f for f, chunk in enumerate(np.array_split(ids, k)) for g in chunk}
-    fold = np.array([fold_of_group[g] for g in group])
-    return [(np.flatnonzero(fold != f), np.flatnonzero(fold == f)) for f in range(k)]
-
-
-def _image_groups(pairs: np.ndarray) -> np.ndarray:
-    """Union-find over images: one group id per pair."""
-    parent: dict = {}
-
-    def find(x):
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in pairs.tolist():
-        parent[find(a)] = find(b)
-    return np.array([find(a) for a, _ in pairs.tolist()])
-
-
-@torch.no_grad()
-def pair_similarity(net: nn.Module, images_a: torch.Tensor, images_b: torch.Tensor, layer: str) -> np.ndarray:
-    """Cosine similarity of each pair's activations at ``layer`` (eval mode)."""
-    return pair_cosine(read_layer(net, layer, images_a), read_layer(net, layer, images_b)).numpy()
+from siamese.config import compose_config
+from siamese.evaluation.folds import pair_kfold
+from siamese.human.compare.evaluate import noise_ceiling
+from siamese.human.compare.similarity import layer_similarity
+from siamese.human.compare.stats import compare, pearson, spearman
+from siamese.human.io.pair_set import load_pair_set
+from siamese.human.io.ratings import load_ratings
+from siamese.models.loading import load_net
+from siamese.training import train
+from siamese.utils.files import csv_text, write_text_atomic
 
 
 def heldout_correlation(similarity: np.ndarray, ratings: np.ndarray) -> dict[str, float]:
-    return {"r": float(stats.pearsonr(similarity, ratings).statistic),
-            "rho": float(stats.spearmanr(similarity, ratings).statistic)}
+    """Pearson r and Spearman rho of held-out similarities with the mean ratings."""
+    return {"r": pearson(similarity, ratings), "rho": spearman(similarity, ratings)}
 
 
 def _hydra_list(values) -> str:
@@ -70,16 +41,6 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
     precision@1 (what alignment cost the class structure). ``holdout_raters``: the raters are split in two
     halves (seeded); training sees only the first half's ratings and evaluation uses the second half's mean.
     ``init_ckpt`` etc. pass through ``overrides`` (e.g. ``human.init_ckpt=CKPT``, ``trainer.max_epochs=5``)."""
-    import json
-    from pathlib import Path
-
-    from siamese.config import compose_config
-    from siamese.human.evaluate import noise_ceiling
-    from siamese.human.formats import csv_text, load_pair_set, load_ratings, write_text_atomic
-    from siamese.human.similarity import layer_similarity, load_net
-    from siamese.human.stats import compare
-    from siamese.training import train
-
     out = Path(out_dir)
     pairs = load_pair_set(pairs_dir)
     ratings = load_ratings(ratings_path, pairs.pair_id, tuple(scale))
@@ -90,12 +51,11 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
         order = list(np.random.default_rng(seed).permutation(ratings.raters))
         train_raters, eval_raters = sorted(order[: len(order) // 2]), sorted(order[len(order) // 2:])
     eval_matrix = ratings.matrix[[ratings.raters.index(r) for r in eval_raters]]
-    human = np.nanmean(np.where(np.isnan(eval_matrix), np.nan, eval_matrix), axis=0)
-    index = {pid: i for i, pid in enumerate(pairs.pair_id)}
+    human = np.nanmean(eval_matrix, axis=0)
     image_pairs = np.array([[2 * i, 2 * i + 1] for i in range(len(pairs))])  # each pair set image is its own
     similarity = {arm: np.full(len(pairs), np.nan) for arm in ("without", "with")}
     precision, rows = {"without": [], "with": []}, []
-    for fold, (train_rows, heldout_rows) in enumerate(pair_folds(image_pairs, folds, seed)):
+    for fold, (train_rows, heldout_rows) in enumerate(pair_kfold(image_pairs, folds, seed)):
         train_ids = [pairs.pair_id[i] for i in train_rows]
         for arm, w in (("without", 0.0), ("with", weight)):
             run_dir = out / f"fold{fold}_{arm}"
@@ -120,7 +80,7 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
         summary[arm] = {**stats_, "test_precision_at_1": float(np.nanmean(precision[arm]))}
     write_text_atomic(out / "folds.csv", csv_text(["fold", "arm", "train_pairs", "heldout_pairs", "heldout_r",
                                                    "heldout_rho", "test_precision_at_1"], rows))
-    synthetic = " (SYNTHETIC ratings: not people)" if "synthetic" in Path(ratings_path).name else ""
+    synthetic = " (SYNTHETIC ratings: not people)" if ratings.synthetic or pairs.synthetic else ""
     lines = [f"# Held-out alignment of human-aligned training{synthetic}", "",
              f"{folds}-fold CV over {len(pairs)} pairs (pairs sharing an image stay in one fold), layer {layer}, "
              f"human.weight {weight}; raters for training: {', '.join(train_raters)}; for evaluation: "
