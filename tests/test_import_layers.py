@@ -45,7 +45,6 @@ RANKS: dict[str, int] = {
     "siamese.config": 0,
     "siamese.data": 1,
     "siamese.human.io": 1,
-    "siamese.human": 1,  # the package __init__ only: it runs on the way to siamese.human.io
     "siamese.models": 2,
     "siamese.losses": 2,
     "siamese.miners": 2,
@@ -68,11 +67,17 @@ RANKS: dict[str, int] = {
     "siamese.rate": 7,
     "siamese.scripts": 7,  # console-script entry points (siamese-train, siamese-eval) over training / evaluating
 }
+# package __init__ files ranked on their own (not their children): siamese/human/__init__.py runs on the way to
+# siamese.human.io, so it ranks with it
+PACKAGE_ONLY: dict[str, int] = {"siamese.human": 1}
 TOP = "siamese"  # siamese/__init__.py: function-local imports exempt (lazy load), module-level ones rank -1
 
 
 def rank(module: str) -> int | None:
-    """The rank of the longest table entry that is ``module`` or a parent package of it; None if none is."""
+    """The rank of the longest table entry that is ``module`` or a parent package of it (``PACKAGE_ONLY``
+    entries: ``module`` itself only); None if none is."""
+    if module in PACKAGE_ONLY:
+        return PACKAGE_ONLY[module]
     parts = module.split(".")
     for end in range(len(parts), 0, -1):
         if ".".join(parts[:end]) in RANKS:
@@ -115,7 +120,8 @@ def imports_of(source: str, module: str, is_package: bool, known: set[str]) -> l
             visit(child, lazy)
 
     visit(tree, False)
-    return [i for i in found if i.imported == TOP or i.imported.startswith(TOP + ".")]
+    unique = dict.fromkeys(i for i in found if i.imported == TOP or i.imported.startswith(TOP + "."))
+    return list(unique)  # `from x import a, b` of one module x: one entry
 
 
 def _resolve_from(node: ast.ImportFrom, module: str, is_package: bool) -> str:
@@ -183,7 +189,7 @@ KNOWN = {"siamese", "siamese.models", "siamese.models.loading", "siamese.trainin
     # same rank and lower ranks are allowed, as is a sibling module through `from . import`
     ("from siamese.utils.files import write_text_atomic\nfrom . import knn_miner\nimport siamese\n",
      "siamese.miners.random_miner", False, []),
-    ("from siamese.human.io.ratings import Ratings\nfrom ..models.loading import load_net\n",
+    ("from siamese.human.io.ratings import Ratings\nfrom ...models.loading import load_net\n",
      "siamese.human.compare.similarity", False, []),
     # the top package: its lazy (function-local) load is exempt, a module-level import of a subpackage is not
     ("def load(p):\n    from siamese.models.loading import load_net\n", "siamese", True, []),
@@ -203,3 +209,4 @@ def test_rank_is_the_longest_matching_entry():
     assert rank("siamese.human.ais.core") == 4 and rank("siamese.human.ais.report") == 7
     assert rank("siamese.human.ais") == 4 and rank("siamese.human") == 1 and rank("siamese.human.cli.evaluate") == 7
     assert rank("siamese.utilsx") is None and rank("numpy") is None
+    assert rank("siamese.human.ais_cli") is None  # siamese.human ranks its __init__ only, not unknown children
