@@ -13,7 +13,7 @@ from siamese.human.ais.data import from_pair_set
 from siamese.human.ais.report import write_report
 from siamese.human.collect.pairs import make_pairs
 from siamese.human.compare.synthetic import synthetic_ratings
-from siamese.human.io import FormatError, load_pair_set, load_ratings
+from siamese.human.io import FormatError, load_image_set, load_pair_set, load_ratings
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +87,16 @@ def test_ais_report_says_synthetic_from_the_content(eights, tmp_path):
     assert summary["synthetic"] and json.loads((tmp_path / "ais" / "summary.json").read_text())["synthetic"]
     assert (tmp_path / "ais" / "ais.md").read_text().startswith("# Alignment importance, layer conv2 (SYNTHETIC")
     assert "(SYNTHETIC" in (tmp_path / "ais" / "cv.md").read_text().splitlines()[0]
+
+
+def test_image_sets_carry_the_flag_to_the_console_table(eights, tmp_path, capsys):
+    images = np.concatenate([eights.images_a[:4], eights.images_b[:4]])
+    np.savez(tmp_path / "images.npz", images=images, image_id=np.arange(8), synthetic=np.array(True))
+    np.save(tmp_path / "similarity.npy", np.eye(8) + 0.1)
+    assert load_image_set(tmp_path).synthetic
+    assert human_main(["eval-images", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith("SYNTHETIC human data")
+    np.savez(tmp_path / "images.npz", images=images, image_id=np.arange(8))
+    assert not load_image_set(tmp_path).synthetic
+    assert human_main(["eval-images", str(tmp_path)]) == 0
+    assert "SYNTHETIC" not in capsys.readouterr().out

@@ -46,9 +46,15 @@ def similarity_matrix(model: LoadedNet | None, images, layer: str | None) -> np.
 
 
 # ------------------------------------------------------------------------------------------------------ baselines
+def pixel_vectors(images, dtype=np.float64) -> np.ndarray:
+    """Images as flat pixel vectors of 0-1 intensities, ``[N, H * W]`` (0 = black background)."""
+    images = images.numpy() if torch.is_tensor(images) else np.asarray(images)
+    return images.astype(dtype).reshape(len(images), -1) / 255.0
+
+
 def pixel_similarity(images_a, images_b) -> np.ndarray:
     """Cosine similarity of the raw pixel vectors (0-1 intensities; 0 = black background)."""
-    return cosine_rows(np.asarray(images_a, dtype=float) / 255.0, np.asarray(images_b, dtype=float) / 255.0)
+    return cosine_rows(pixel_vectors(images_a), pixel_vectors(images_b))
 
 
 class PixelPCA:
@@ -59,11 +65,11 @@ class PixelPCA:
         from sklearn.decomposition import PCA
 
         images, _ = load_mnist_split("train")
-        pixels = images.reshape(len(images), -1).numpy().astype(np.float32) / 255.0
+        pixels = pixel_vectors(images, np.float32)
         if max_samples is not None and max_samples < len(pixels):
             pixels = pixels[np.random.default_rng(seed).choice(len(pixels), max_samples, replace=False)]
         self.pca = PCA(n_components=n_components, random_state=seed).fit(pixels)
 
     def similarity(self, images_a, images_b) -> np.ndarray:
-        flat = lambda im: np.asarray(im, dtype=np.float32).reshape(len(im), -1) / 255.0  # noqa: E731
-        return cosine_rows(self.pca.transform(flat(images_a)), self.pca.transform(flat(images_b)))
+        return cosine_rows(self.pca.transform(pixel_vectors(images_a, np.float32)),
+                           self.pca.transform(pixel_vectors(images_b, np.float32)))
