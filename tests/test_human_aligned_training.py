@@ -44,7 +44,7 @@ def test_alignment_objective_raises_heldout_r_on_synthetic_ratings(cfg_factory):
     train_rows, heldout_rows = pair_folds(pairs, k=4, seed=0)[0]
     results = {}
     for weight in (0.0, 2.0):
-        cfg = cfg_factory("logger=none", "callbacks=none", "data.max_train_samples=600", "data.batch_size=64",
+        cfg = cfg_factory("debug=default", "logger=none", "callbacks=none", "data.max_train_samples=600",
                           "trainer.max_epochs=4", "+trainer.enable_progress_bar=false", "test=false")
         datamodule, module, trainer = build(cfg)
         objective = RatedPairsObjective(images[pairs[train_rows, 0]], images[pairs[train_rows, 1]],
