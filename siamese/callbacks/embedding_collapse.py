@@ -12,7 +12,8 @@ log = logging.getLogger(__name__)
 
 
 class EmbeddingCollapse(PeriodicEvaluation):
-    """After every ``every_n_epochs``-th validation epoch (default every one) and the last, embeds the ``split`` (default val) and logs ``<split>/embedding_spread``;
+    """After every ``every_n_epochs``-th validation epoch (default every one) and the last, embeds the ``split``
+    (default val) and logs ``<split>/embedding_spread``;
     warns in the log when the embeddings have collapsed, i.e. ``spread < max(min_spread, rel_spread * scale)``
     (see ``embedding_spread``): absolutely close together (the losses' margins are about 1, so 1e-3 is nothing)
     or close relative to their distance from the origin (all far away at one point)."""

@@ -50,7 +50,8 @@ class EmbeddingPlot(PeriodicEvaluation):
         splits = {name: split_embeddings(trainer, pl_module, name) for name in self.splits}
         (self.output_dir / "embeddings").mkdir(parents=True, exist_ok=True)
         np.savez_compressed(self.output_dir / "embeddings" / f"epoch_{epoch:03d}.npz",
-                            **{f"{split}/{key}": value for split, data in splits.items() for key, value in data.items()})
+                            **{f"{split}/{key}": value for split, data in splits.items()
+                               for key, value in data.items()})
         fig = plot_embeddings(splits, title=f"epoch {epoch}", max_points=self.max_points,
                               projection=self.projection)
         path = save_figure(fig, self.output_dir / "plots" / f"embeddings_epoch_{epoch:03d}.png", dpi=110)

@@ -20,16 +20,18 @@ from siamese.data.mnist_images import digit_images  # noqa: E402
 from siamese.evaluation.embeddings import subsample_positions  # noqa: E402
 from siamese.evaluation.projection import project_2d, project_epochs  # noqa: E402
 from siamese.evaluation.retrieval import misclassified  # noqa: E402
+from siamese.utils.files import save_figure_atomic  # noqa: E402
 
 EVOLUTION_SPLITS = ("test", "test_shifted")
 EmbeddingsAt = Callable[[int], dict]  # epoch -> {split: {"embedding", "label", "shift", "index"}}
 
 
 def save_figure(fig, path: str | Path, dpi: int = 110) -> Path:
-    """Write ``fig`` to ``path`` (parent folders created) and close it (pyplot keeps every open figure alive)."""
+    """Write ``fig`` to ``path`` atomically (``siamese.utils.files.save_figure_atomic``; parent folders created)
+    and close it (pyplot keeps every open figure alive)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi)
+    save_figure_atomic(fig, path, dpi=dpi)
     plt.close(fig)
     return path
 

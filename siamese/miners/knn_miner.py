@@ -10,7 +10,9 @@ from pytorch_metric_learning.losses import TripletMarginLoss
 
 from siamese.miners.base import BaseMiner
 from siamese.miners.neighbor_graph import build_neighbor_graph
-from siamese.miners.random_draw import draw_random_pairs
+from siamese.miners.random_draw import check_draw_counts, draw_random_pairs
+from siamese.models.layer_reader import read_layer, read_output
+from siamese.models.loading import load_net
 from siamese.samplers.knn_batch_sampler import KNNBatchSampler
 
 log = logging.getLogger(__name__)
@@ -54,16 +56,11 @@ class KNNMiner(BaseMiner):
             raise ValueError(f"miner.reference must be one of {REFERENCES}, got {reference!r}")
         if negatives not in NEGATIVES:
             raise ValueError(f"miner.negatives must be one of {NEGATIVES}, got {negatives!r}")
-        if output not in OUTPUTS:
-            raise ValueError(f"miner.output must be one of {OUTPUTS}, got {output!r}")
         if reference == "checkpoint_layer" and (not checkpoint or not layer):
             raise ValueError("miner.reference=checkpoint_layer needs miner.checkpoint and miner.layer")
         if rebuild_every_n_epochs < 1:
             raise ValueError(f"miner.rebuild_every_n_epochs must be >= 1, got {rebuild_every_n_epochs}")
-        if num_positives < 1 or num_negatives < 1:
-            raise ValueError(f"miner.num_positives/num_negatives must be >= 1, got {num_positives}, {num_negatives}")
-        if output == "triplets" and num_positives != num_negatives:
-            raise ValueError("miner.output=triplets needs num_positives == num_negatives")
+        check_draw_counts(num_positives, num_negatives, output, OUTPUTS)
         self.k, self.reference, self.rebuild_every_n_epochs = k, reference, rebuild_every_n_epochs
         self.checkpoint, self.layer, self.negatives, self.output = checkpoint, layer, negatives, output
         self.num_positives, self.num_negatives = num_positives, num_negatives
@@ -102,24 +99,15 @@ class KNNMiner(BaseMiner):
         log.info("k-NN graph (%s, k=%d) over %d train items: %.2f s", self.reference, self.k, len(self.graph),
                  self.graph_seconds)
 
-    @torch.no_grad()
     def _reference_features(self, net) -> torch.Tensor:
         images = self.dataset.images.cpu()
         if self.reference == "checkpoint_layer":
-            from siamese.models.loading import load_net
-            from siamese.models.layer_reader import read_layer
-
             loaded = load_net(self.checkpoint)
             return read_layer(loaded.net, self.layer, loaded.normalize(images)).flatten(1)
         x = self.dataset.normalize(images)
         if net is None:  # pixels (also the embedding reference before its first rebuild)
             return x.flatten(1)
-        device = next(net.parameters()).device
-        was_training = net.training
-        net.eval()
-        out = torch.cat([net(x[i:i + 2048].to(device)).float().cpu() for i in range(0, len(x), 2048)])
-        net.train(was_training)
-        return out
+        return read_output(net, x, batch_size=2048).float()  # the current embedding, in eval mode
 
     def on_train_epoch_start(self, module) -> None:
         """Called by the Lightning module: ``reference=embedding`` rebuilds the graph every N epochs."""

@@ -21,6 +21,18 @@ def draw_random_pairs(candidates: torch.Tensor, per_anchor: int) -> tuple[torch.
     return anchors.repeat_interleave(per_anchor), partners.reshape(-1)
 
 
+def check_draw_counts(num_positives: int, num_negatives: int, output: str, outputs=("pairs", "triplets")) -> None:
+    """The settings every random-drawing miner validates: counts >= 1, a known ``output``, and for triplets as
+    many positives as negatives (one triplet per draw). Errors name the ``miner.<key>``."""
+    if num_positives < 1 or num_negatives < 1:
+        raise ValueError(f"miner.num_positives and miner.num_negatives must be >= 1, got {num_positives}, "
+                         f"{num_negatives}")
+    if output not in outputs:
+        raise ValueError(f"miner.output must be one of {tuple(outputs)}, got {output!r}")
+    if output == "triplets" and num_positives != num_negatives:
+        raise ValueError("miner.output=triplets needs num_positives == num_negatives")
+
+
 def random_tuples(labels: torch.Tensor, ref_labels: torch.Tensor, same_set: bool, num_positives: int = 1,
                   num_negatives: int = 1, output: str = "pairs") -> tuple[torch.Tensor, ...]:
     """Random same-label positives and other-label negatives of every anchor (``draw_random_pairs``):

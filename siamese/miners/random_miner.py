@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from siamese.miners.base import BaseMiner
-from siamese.miners.random_draw import random_tuples
+from siamese.miners.random_draw import check_draw_counts, random_tuples
 
 
 class RandomMiner(BaseMiner):
@@ -16,13 +16,7 @@ class RandomMiner(BaseMiner):
 
     def __init__(self, num_positives: int = 1, num_negatives: int = 1, output: str = "pairs", **kwargs):
         super().__init__(**kwargs)
-        if num_positives < 1 or num_negatives < 1:
-            raise ValueError(f"miner.num_positives and miner.num_negatives must be >= 1, "
-                             f"got {num_positives}, {num_negatives}")
-        if output not in ("pairs", "triplets"):
-            raise ValueError(f"miner.output must be 'pairs' or 'triplets', got {output!r}")
-        if output == "triplets" and num_positives != num_negatives:
-            raise ValueError("miner.output=triplets needs num_positives == num_negatives")
+        check_draw_counts(num_positives, num_negatives, output)
         self.num_positives, self.num_negatives, self.output = num_positives, num_negatives, output
 
     def mine(self, embeddings, labels, ref_emb, ref_labels):

@@ -14,7 +14,6 @@ from torch import nn
 from siamese.models.base import LayeredNet
 
 
-@torch.no_grad()
 def read_layers(net: nn.Module, layers: Sequence[str], images: torch.Tensor,
                 batch_size: int = 256) -> dict[str, torch.Tensor]:
     """``{layer: activations}`` for ``images`` (already normalized as the net expects), in eval mode, batched.
@@ -23,16 +22,29 @@ def read_layers(net: nn.Module, layers: Sequence[str], images: torch.Tensor,
     say) through forward hooks on ``dict(net.named_modules())[layer]``. An unknown layer raises ``KeyError``
     listing the layers there are. Images go to the net's device; activations come back on the CPU."""
     layers = list(layers)
+    read = _named_reader(net, layers) if isinstance(net, LayeredNet) else _hooked_reader(net, layers)
+    return _read_batched(net, read, layers, images, batch_size)
+
+
+def read_output(net: nn.Module, images: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
+    """``net(images)`` of any module (the embedding, or a classifier's logits) with ``read_layers``' conventions:
+    eval mode, no_grad, batched, on the CPU."""
+    return _read_batched(net, lambda x: {"output": net(x)}, ["output"], images, batch_size)["output"]
+
+
+@torch.no_grad()
+def _read_batched(net: nn.Module, read, names: list[str], images: torch.Tensor,
+                  batch_size: int) -> dict[str, torch.Tensor]:
+    """``read(batch) -> {name: tensor}`` over ``images`` in batches, the net in eval mode (its mode restored)."""
     was_training = net.training
     net.eval()
     try:
-        read = _named_reader(net, layers) if isinstance(net, LayeredNet) else _hooked_reader(net, layers)
         device = next(net.parameters(), torch.empty(0)).device
-        parts: dict[str, list[torch.Tensor]] = {layer: [] for layer in layers}
+        parts: dict[str, list[torch.Tensor]] = {name: [] for name in names}
         for start in range(0, len(images), batch_size):
-            for layer, values in read(images[start:start + batch_size].to(device)).items():
-                parts[layer].append(values.detach().cpu())
-        return {layer: torch.cat(values) if values else torch.empty(0) for layer, values in parts.items()}
+            for name, values in read(images[start:start + batch_size].to(device)).items():
+                parts[name].append(values.detach().cpu())
+        return {name: torch.cat(values) if values else torch.empty(0) for name, values in parts.items()}
     finally:
         net.train(was_training)
 
