@@ -14,11 +14,22 @@ import tempfile
 from pathlib import Path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temp file beside it, fsync, rename); returns the path."""
+    """Write ``data`` to ``path`` atomically (temp file beside it, fsync, rename); returns the path.
+
+    The file gets the mode a plain ``open(path, "w")`` would give (0o666 less the umask), not ``mkstemp``'s 0o600,
+    so results written here can be shared and committed as they are.
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
