@@ -76,11 +76,20 @@ def main(argv=None) -> int:
     cv.add_argument("--seed", type=int, default=0)
     cv.add_argument("overrides", nargs="*", help="train.py overrides, e.g. trainer.max_epochs=5 human.init_ckpt=CKPT")
 
+    from siamese.human.cli import align_readout, make_observer  # MERGE: register in the new CLI
+
+    for name, module in (("align-readout", align_readout), ("make-observer", make_observer)):
+        module.add_arguments(commands.add_parser(name, help=module.HELP))
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     from siamese.human.formats import FormatError, load_pair_set, load_ratings
 
     try:
+        if args.command == "align-readout":
+            return align_readout.run(args)
+        if args.command == "make-observer":
+            return make_observer.run(args)
         if args.command == "make-pairs":
             from siamese.human.pairs import make_pairs
 

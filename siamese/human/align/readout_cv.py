@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from siamese.evaluation.image_folds import grouped_folds, image_keys, pair_groups, rater_halves
-from siamese.human.align.readouts import READOUTS, PairFeatures, Readout
+from siamese.human.align.readouts import PairFeatures, Readout
 from siamese.human.stats import compare, leave_one_out_ceiling, pearson, split_half_ceiling  # MERGE: compare.stats
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,9 @@ class ReadoutSpec:
         return f"{self.kind}[{'+'.join(self.layers)}]"
 
     def build(self, seed: int = 0) -> Readout:
-        if self.kind not in READOUTS:
-            raise ValueError(f"unknown readout {self.kind!r}; choose from {sorted(READOUTS)}")
-        return READOUTS[self.kind](self.layers, seed=seed)
+        if self.kind not in Readout.registry:
+            raise ValueError(f"unknown readout {self.kind!r}; choose from {sorted(Readout.registry)}")
+        return Readout.registry[self.kind](self.layers, seed=seed)
 
 
 @dataclass
