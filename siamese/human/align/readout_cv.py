@@ -2,7 +2,9 @@
 
 For every readout (a kind on some layers) and every outer fold: choose ``reg`` by inner image-grouped CV on the
 fold's training pairs only (``Readout.select``), refit on those pairs, score the fold's held-out pairs (which
-share no image with any training pair). The held-out scores of all folds are pooled and correlated with the
+share no image with any training pair). Each fold's held-out scores are standardized with the mean and sd of
+that fold's readout on its own training pairs (so folds whose regularization differs share one scale, decided
+without the held-out pairs; it leaves each fold's correlation unchanged), then pooled over the folds and correlated with the
 mean rating (Pearson r and Spearman rho, percentile bootstrap 95% CIs over pairs, permutation p), next to the
 frozen layers' plain cosine on the same pairs and the raters' noise ceiling (leave-one-out r with its own
 bootstrap CI over pairs; split-half Spearman-Brown), all on the same normalized ratings.
@@ -113,7 +115,8 @@ def cross_validate_readouts(pairs, ratings, features: PairFeatures, specs: list[
         for fold, (train, test) in enumerate(outer):
             readout = spec.build(seed)
             inner = readout.select(features, train, fit_target[train], groups, inner_folds, seed + fold)
-            predicted[test] = readout.similarity(features, test)
+            fitted = readout.similarity(features, train)  # put every fold on one scale, from training data only
+            predicted[test] = (readout.similarity(features, test) - fitted.mean()) / max(fitted.std(), 1e-12)
             fold_r.append(pearson(predicted[test], eval_target[test]))
             chosen.append(readout.reg)
             log.info("readout %d/%d %s: fold %d/%d reg %g (inner r %.3f), held-out r %.3f [%.0f s]", number,
