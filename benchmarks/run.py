@@ -22,8 +22,8 @@ import torch
 
 from benchmarks import knn_graph
 from benchmarks.throughput import compare, make_module
-from siamese.callbacks.retrieval_metrics import evaluate_split
 from siamese.data import MNISTDataModule
+from siamese.evaluation.retrieval import evaluate_split
 
 
 def machine_facts() -> dict:
@@ -41,12 +41,12 @@ def peak_gpu_mib() -> float | None:
 
 
 def default_metric_callback():
-    """The retrieval-metric callback exactly as ``callbacks=default`` configures it (conf/callbacks/default.yaml)."""
+    """The retrieval-metric callback exactly as ``callbacks=default`` configures it (the composed training config)."""
     import hydra
-    from omegaconf import OmegaConf
 
-    config = OmegaConf.load(Path(__file__).parents[1] / "conf" / "callbacks" / "default.yaml")
-    return hydra.utils.instantiate(config.retrieval_metrics)
+    from siamese.config import compose_config
+
+    return hydra.utils.instantiate(compose_config([]).callbacks.retrieval_metrics)
 
 
 def full_epoch(batch_size: int, max_train_samples: int | None) -> dict:
@@ -124,9 +124,10 @@ def knn_miner_per_batch(sizes, batch_size: int = 128, batches: int = 100) -> lis
 
 def human_eval_time(num_pairs: int) -> dict:
     """Cosine similarity of ``num_pairs`` MNIST pairs at 4 layers of the classifier net (what the eval does)."""
-    from siamese.human.similarity import LoadedNet, layer_similarity
-    from siamese.models import ClassifierNet
     from siamese.data import load_mnist
+    from siamese.human.compare.similarity import layer_similarity
+    from siamese.models import ClassifierNet
+    from siamese.models.loading import LoadedNet
 
     images, _ = load_mnist("test")
     rng = np.random.default_rng(0)

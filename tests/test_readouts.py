@@ -7,12 +7,12 @@ import pytest
 import torch
 from scipy.optimize import minimize
 
-from siamese.evaluation.image_folds import grouped_folds, image_keys, pair_groups, rater_halves
+from siamese.evaluation.folds import grouped_folds, image_keys, pair_groups, rater_halves
 from siamese.human.align.readout_cv import ReadoutSpec, cross_validate_readouts
 from siamese.human.align.readouts import (READOUTS, FeatureReweighting, LayerMixing, LinearTransform, PairFeatures,
                                           Readout, load_readout)
 from siamese.human.align.readouts.linear_transform import LOW_RANK
-from siamese.human.stats import pearson  # MERGE: siamese.human.compare.stats
+from siamese.human.compare.stats import pearson
 
 
 def random_features(n=60, layers=(("l1", 4, 3), ("l2", 6, 1)), seed=0) -> PairFeatures:
@@ -33,7 +33,7 @@ def test_image_groups_keep_pairs_sharing_an_image_together():
         train_images, test_images = set(keys[train].ravel()), set(keys[test].ravel())
         assert not train_images & test_images
         assert sorted(np.concatenate([train, test]).tolist()) == [0, 1, 2, 3]
-    with pytest.raises(ValueError, match="2 independent image groups cannot make 3 folds"):
+    with pytest.raises(ValueError, match="2 independent pair groups cannot make 3 folds"):
         grouped_folds(groups, 3)
 
 
@@ -167,7 +167,8 @@ class SpyReadout(LayerMixing):
 
 
 def test_outer_folds_never_fit_on_held_out_pairs_or_their_images():
-    from siamese.human.formats import PairSet, Ratings  # MERGE: siamese.human.io
+    from siamese.human.io.pair_set import PairSet
+    from siamese.human.io.ratings import Ratings
 
     rng = np.random.default_rng(0)
     pool = rng.integers(0, 255, size=(60, 28, 28)).astype(np.uint8)
@@ -217,6 +218,8 @@ def test_saved_readouts_load_without_pickle_and_score_identically(tmp_path):
 
 
 def test_every_readout_kind_is_registered_and_has_a_grid():
-    assert set(READOUTS) <= set(Readout.registry)
+    from siamese.human.cli.align_readout import READOUT_KINDS
+
+    assert set(READOUTS) <= set(Readout.registry) and tuple(READOUTS) == READOUT_KINDS
     for cls in READOUTS.values():
         assert len(cls.grid) >= 3 and cls.__doc__

@@ -8,13 +8,14 @@ import numpy as np
 import pytest
 import torch
 
-from siamese.human.__main__ import main as human_main  # MERGE: siamese.human.cli
+from siamese.human.__main__ import main as human_main
 from siamese.human.compare.observer import (RATINGS_FILE, RandomConvObserver, RaterModel, center_and_cosine,
                                             percept, simulate_ratings)
-from siamese.human.evaluate import noise_ceiling  # MERGE: siamese.human.compare.evaluate
-from siamese.human.formats import load_pair_set, load_ratings  # MERGE: siamese.human.io
-from siamese.human.similarity import pixel_similarity  # MERGE: siamese.human.compare.similarity
-from siamese.human.stats import pearson  # MERGE: siamese.human.compare.stats
+from siamese.human.compare.evaluate import noise_ceiling
+from siamese.human.io.pair_set import load_pair_set
+from siamese.human.io.ratings import load_ratings
+from siamese.human.compare.similarity import pixel_similarity
+from siamese.human.compare.stats import pearson
 
 
 @pytest.fixture(scope="module")

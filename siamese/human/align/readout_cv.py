@@ -25,9 +25,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from siamese.evaluation.image_folds import grouped_folds, image_keys, pair_groups, rater_halves
+from siamese.evaluation.folds import grouped_folds, image_keys, pair_groups, rater_halves
 from siamese.human.align.readouts import PairFeatures, Readout
-from siamese.human.stats import compare, leave_one_out_ceiling, pearson, split_half_ceiling  # MERGE: compare.stats
+from siamese.human.compare.stats import compare, leave_one_out_ceiling, pearson, split_half_ceiling
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,16 @@ class ReadoutCVResult:
     raters_fit: list[str]
     raters_eval: list[str]
     final: dict[str, Readout] = field(default_factory=dict)  # spec name -> readout fitted on all rated pairs
+
+
+def _finite_mean(values) -> float:
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.mean(finite)) if finite else float("nan")
+
+
+def _finite_sd(values) -> float:
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.std(finite)) if finite else float("nan")
 
 
 def _mean_of(ratings, raters) -> np.ndarray:
@@ -124,7 +134,7 @@ def cross_validate_readouts(pairs, ratings, features: PairFeatures, specs: list[
                      time.monotonic() - started)
         rows.append({"method": "readout", "readout": spec.kind, "layers": "+".join(spec.layers),
                      **compare(predicted[rated], eval_target[rated], n_boot, n_perm, seed),
-                     "fold_r_mean": float(np.nanmean(fold_r)), "fold_r_sd": float(np.nanstd(fold_r)),
+                     "fold_r_mean": _finite_mean(fold_r), "fold_r_sd": _finite_sd(fold_r),
                      "chosen_reg": " ".join(f"{reg:g}" for reg in chosen)})
     result = ReadoutCVResult(rows, ceiling, folds, holdout_raters, fit_raters, eval_raters)
     if fit_final:

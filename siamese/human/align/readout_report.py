@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from siamese.human.align.readout_cv import ReadoutCVResult
-from siamese.human.formats import csv_text, write_text_atomic  # MERGE: siamese.utils.files
+from siamese.utils.files import csv_text, save_figure_atomic, write_text_atomic
 
 COLUMNS = ["method", "readout", "layers", "n_pairs", "r", "r_ci_low", "r_ci_high", "r_p", "rho", "rho_ci_low",
            "rho_ci_high", "rho_p", "fold_r_mean", "fold_r_sd", "chosen_reg", "normalization", "heldout"]
@@ -105,7 +105,5 @@ def _figure(result: ReadoutCVResult, path: Path, context: dict) -> None:
     ax.set_title(("SYNTHETIC - " if context["synthetic"] else "") + f"readouts of {context['model']}", fontsize=9)
     ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    fig.savefig(tmp)
+    save_figure_atomic(fig, path)
     plt.close(fig)
-    tmp.replace(path)

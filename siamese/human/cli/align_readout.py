@@ -9,10 +9,12 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 HELP = "fit readouts (layer mixing, feature reweighting, linear transform) of a frozen net; held-out r with CIs"
+# the kinds of siamese.human.align.readouts.READOUTS (named here so that --help does not import torch; a test
+# checks they agree)
+READOUT_KINDS = ("layer_mixing", "feature_reweighting", "linear_transform")
 
 
 def add_arguments(parser) -> None:
-    from siamese.human.align.readouts import READOUTS
     from siamese.human.compare.normalize import NORMALIZATIONS
 
     parser.add_argument("--model", required=True, help="a checkpoint of python train.py (the frozen network)")
@@ -22,7 +24,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--normalize", choices=NORMALIZATIONS, default="none",
                         help="per-rater normalization before averaging (default none)")
     parser.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
-    parser.add_argument("--readouts", nargs="+", choices=sorted(READOUTS), default=list(READOUTS),
+    parser.add_argument("--readouts", nargs="+", choices=READOUT_KINDS, default=list(READOUT_KINDS),
                         help="which readouts (default: all three)")
     parser.add_argument("--layers", nargs="+", help="layers of the net for the per-layer readouts (default: all); "
                                                     "'pixels' is allowed")
@@ -40,8 +42,9 @@ def run(args) -> int:
     from siamese.human.align.readout_report import write_readout_report
     from siamese.human.align.readouts import PIXELS, extract_pair_features
     from siamese.human.compare.normalize import normalize_ratings
-    from siamese.human.formats import load_pair_set, load_ratings  # MERGE: siamese.human.io
-    from siamese.human.similarity import load_net  # MERGE: siamese.models.loading
+    from siamese.human.io.pair_set import load_pair_set
+    from siamese.human.io.ratings import load_ratings
+    from siamese.models.loading import load_net
 
     pairs = load_pair_set(args.pairs)
     raw = load_ratings(args.ratings, pairs.pair_id, tuple(args.scale))
@@ -60,8 +63,7 @@ def run(args) -> int:
     features = extract_pair_features(loaded, pairs.images_a, pairs.images_b, list(dict.fromkeys(mix + layers)))
     result = cross_validate_readouts(pairs, ratings, features, specs, args.folds, args.inner_folds,
                                      args.holdout_raters, args.seed, args.n_boot)
-    synthetic = bool(getattr(raw, "synthetic", False) or getattr(pairs, "synthetic", False)
-                     or "synthetic" in Path(args.ratings).name)
+    synthetic = bool(raw.synthetic or pairs.synthetic)
     context = {"model": loaded.name, "pairs": str(args.pairs), "ratings": str(args.ratings),
                "normalization": ratings.normalization, "normalization_description": ratings.describe(),
                "synthetic": synthetic}

@@ -29,7 +29,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from siamese.human.formats import PAIR_CSV, csv_text, load_pair_set, mnist_cache_dir, write_text_atomic
+from siamese.data.mnist_images import load_mnist_split
+from siamese.human.io.common import PAIR_CSV
+from siamese.human.io.pair_set import load_pair_set
+from siamese.utils.files import csv_text, write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -76,15 +79,14 @@ class CheckpointObserver:
     name = "checkpoint"
 
     def __init__(self, ckpt: str | Path, layer: str):
-        from siamese.human.similarity import load_net  # MERGE: siamese.models.loading
+        from siamese.models.loading import load_net
 
         self.ckpt, self.layer = str(ckpt), layer
         self.loaded = load_net(ckpt)
 
     @torch.no_grad()
     def features(self, images) -> np.ndarray:
-        net = self.loaded.net
-        return net.activations(self.loaded.normalize(images), [self.layer])[self.layer].reshape(len(images), -1).numpy()
+        return self.loaded.activations(images, [self.layer])[self.layer].reshape(len(images), -1)
 
     def describe(self) -> dict:
         return {"observer": self.name, "checkpoint": self.ckpt, "layer": self.layer}
@@ -139,9 +141,7 @@ def simulate_ratings(similarity, pair_ids, raters: RaterModel, seed: int = 0) ->
 def draw_within_digit_pairs(per_digit: int, digits, seed: int = 0, split: str = "test") -> list[list]:
     """``per_digit`` within-digit pairs of each of ``digits`` from MNIST ``split``, no image used twice:
     rows ``[pair_id, split, index_a, index_b]`` with ids ``d<digit>_<k>``."""
-    from siamese.data import load_mnist
-
-    _, labels = load_mnist(split, cache_dir=mnist_cache_dir())
+    _, labels = load_mnist_split(split)
     labels = labels.numpy()
     rng = np.random.default_rng(seed)
     rows = []

@@ -25,9 +25,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from siamese.evaluation.image_folds import grouped_folds
+from siamese.evaluation.folds import grouped_folds
 from siamese.human.align.readouts.features import PairFeatures
-from siamese.human.stats import pearson  # MERGE: siamese.human.compare.stats
+from siamese.human.compare.stats import pearson
 
 FORMAT_VERSION = 1
 
