@@ -9,8 +9,15 @@ from scipy.optimize import minimize
 
 from siamese.evaluation.folds import grouped_folds, image_keys, pair_groups, rater_halves
 from siamese.human.align.readout_cv import ReadoutSpec, cross_validate_readouts
-from siamese.human.align.readouts import (READOUTS, FeatureReweighting, LayerMixing, LinearTransform, PairFeatures,
-                                          Readout, load_readout)
+from siamese.human.align.readouts import (
+    READOUTS,
+    FeatureReweighting,
+    LayerMixing,
+    LinearTransform,
+    PairFeatures,
+    Readout,
+    load_readout,
+)
 from siamese.human.align.readouts.linear_transform import LOW_RANK
 from siamese.human.compare.stats import pearson
 
@@ -223,3 +230,67 @@ def test_every_readout_kind_is_registered_and_has_a_grid():
     assert set(READOUTS) <= set(Readout.registry) and tuple(READOUTS) == READOUT_KINDS
     for cls in READOUTS.values():
         assert len(cls.grid) >= 3 and cls.__doc__
+
+
+# ---------------------------------------------------------------------------------------- commands end to end
+def test_align_readout_then_eval_readout_on_a_synthetic_observer_set(random_classifier_ckpt, tmp_path):
+    import csv
+    import json
+
+    from siamese.human.__main__ import main as human_main
+    from siamese.human.align.readouts import extract_pair_features
+    from siamese.human.compare.evaluate import noise_ceiling
+    from siamese.human.compare.normalize import normalize_ratings
+    from siamese.human.io.pair_set import load_pair_set
+    from siamese.human.io.ratings import load_ratings
+    from siamese.models.loading import load_net
+
+    data, out = tmp_path / "observer", tmp_path / "readouts"
+    assert human_main(["make-observer", str(data), "--per-digit", "6", "--digits", "1", "4", "7", "--raters", "4"]) == 0
+    ratings_file = data / "ratings_synthetic.csv"
+    assert human_main(["align-readout", "--model", str(random_classifier_ckpt), "--pairs", str(data), "--ratings",
+                       str(ratings_file), "--normalize", "rank", "--readouts", "layer_mixing", "feature_reweighting",
+                       "--layers", "fc", "--folds", "3", "--inner-folds", "2", "--n-boot", "100",
+                       "--out", str(out)]) == 0
+    rows = list(csv.DictReader(open(out / "readouts.csv")))
+    assert [(r["method"], r["layers"]) for r in rows] == [
+        ("frozen cosine", "pixels"), ("frozen cosine", "conv1"), ("frozen cosine", "conv2"), ("frozen cosine", "fc"),
+        ("frozen cosine", "logits"), ("readout", "pixels+conv1+conv2+fc+logits"), ("readout", "fc")]
+    assert {r["normalization"] for r in rows} == {"rank"} and {r["synthetic"] for r in rows} == {"1"}
+    assert {r["heldout"] for r in rows} == {"pairs+images"}
+    report = (out / "readouts.md").read_text()
+    assert "SYNTHETIC" in report and "rater normalization: rank" in report
+    summary = json.loads((out / "summary.json").read_text())
+    pairs = load_pair_set(data)
+    ratings = normalize_ratings(load_ratings(ratings_file, pairs.pair_id), "rank")
+    assert summary["ceiling_loo_r"] == pytest.approx(noise_ceiling(ratings)["ceiling_loo_r"])
+    assert summary["normalization"] == "rank" and summary["synthetic"] is True
+    assert (out / "readouts.png").is_file()
+
+    readout_file = out / "readout_feature_reweighting_fc.npz"
+    readout = load_readout(readout_file)
+    assert readout.meta["normalization"] == "rank" and readout.meta["model"] == "random-classifier"
+    evaluated = tmp_path / "eval"
+    assert human_main(["eval", "--ckpt", str(random_classifier_ckpt), "--pairs", str(data), "--ratings",
+                       str(ratings_file), "--normalize", "zscore", "--layers", "fc", "--readout", str(readout_file),
+                       "--out", str(evaluated), "--n-boot", "50", "--n-perm", "50"]) == 0
+    table = {r["layer"]: r for r in csv.DictReader(open(evaluated / "comparison.csv"))}
+    assert set(table) == {"fc", "feature_reweighting-fc"}
+    expected = readout.similarity(extract_pair_features(load_net(random_classifier_ckpt), pairs.images_a,
+                                                        pairs.images_b, ["fc"]))
+    z = normalize_ratings(load_ratings(ratings_file, pairs.pair_id), "zscore")
+    assert float(table["feature_reweighting-fc"]["r"]) == pytest.approx(pearson(expected, z.mean()), abs=1e-9)
+    assert table["fc"]["normalization"] == "zscore"
+    assert float(table["fc"]["ceiling_loo_r"]) == pytest.approx(noise_ceiling(z)["ceiling_loo_r"])
+    assert "rater normalization: zscore" in (evaluated / "comparison.md").read_text()
+
+
+def test_align_readout_rejects_an_unknown_layer_before_any_work(random_classifier_ckpt, tmp_path, capsys):
+    from siamese.human.__main__ import main as human_main
+
+    data = tmp_path / "observer"
+    assert human_main(["make-observer", str(data), "--per-digit", "3", "--digits", "2", "--raters", "2"]) == 0
+    code = human_main(["align-readout", "--model", str(random_classifier_ckpt), "--pairs", str(data), "--ratings",
+                       str(data / "ratings_synthetic.csv"), "--layers", "conv9", "--out", str(tmp_path / "o")])
+    assert code == 2 and "unknown layer 'conv9'" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

@@ -9,13 +9,19 @@ import pytest
 import torch
 
 from siamese.human.__main__ import main as human_main
-from siamese.human.compare.observer import (RATINGS_FILE, RandomConvObserver, RaterModel, center_and_cosine,
-                                            percept, simulate_ratings)
 from siamese.human.compare.evaluate import noise_ceiling
-from siamese.human.io.pair_set import load_pair_set
-from siamese.human.io.ratings import load_ratings
+from siamese.human.compare.observer import (
+    RATINGS_FILE,
+    RandomConvObserver,
+    RaterModel,
+    center_and_cosine,
+    percept,
+    simulate_ratings,
+)
 from siamese.human.compare.similarity import pixel_similarity
 from siamese.human.compare.stats import pearson
+from siamese.human.io.pair_set import load_pair_set
+from siamese.human.io.ratings import load_ratings
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,11 @@ For every readout (a kind on some layers) and every outer fold: choose ``reg`` b
 fold's training pairs only (``Readout.select``), refit on those pairs, score the fold's held-out pairs (which
 share no image with any training pair). Each fold's held-out scores are standardized with the mean and sd of
 that fold's readout on its own training pairs (so folds whose regularization differs share one scale, decided
-without the held-out pairs; it leaves each fold's correlation unchanged), then pooled over the folds and correlated with the
-mean rating (Pearson r and Spearman rho, percentile bootstrap 95% CIs over pairs, permutation p), next to the
-frozen layers' plain cosine on the same pairs and the raters' noise ceiling (leave-one-out r with its own
-bootstrap CI over pairs; split-half Spearman-Brown), all on the same normalized ratings.
+without the held-out pairs; it leaves each fold's correlation unchanged), then pooled over the folds and
+correlated with the mean rating (Pearson r and Spearman rho, percentile bootstrap 95% CIs over pairs,
+permutation p), next to the frozen layers' plain cosine on the same pairs and the raters' noise ceiling
+(leave-one-out r with its own bootstrap CI over pairs; split-half Spearman-Brown), all on the same normalized
+ratings.
 
 ``holdout_raters``: the raters are split in two halves (seeded); readouts are fitted to the mean of the first
 half and scored against the mean of the second, on held-out pairs. The reference is then the correlation of

@@ -48,7 +48,7 @@ def run(args) -> int:
     out = Path(args.out or Path(args.pairs) / "eval")
     rows = evaluate(pairs, ratings, out, args.ckpt, args.layers, args.baselines, args.classifier_ckpt,
                     args.n_boot, args.n_perm, args.seed, extra_scores=extra)
-    print(ratings.describe())
     print(markdown_table(rows))
+    print(ratings.describe())
     print(f"wrote {out}/comparison.csv, comparison.md, scatter_*.png, sheet_scored.png")
     return 0

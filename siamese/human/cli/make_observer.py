@@ -20,8 +20,12 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from siamese.human.compare.observer import (CheckpointObserver, RandomConvObserver, RaterModel,
-                                                make_observer_benchmark)
+    from siamese.human.compare.observer import (
+        CheckpointObserver,
+        RandomConvObserver,
+        RaterModel,
+        make_observer_benchmark,
+    )
 
     observer = (CheckpointObserver(args.observer_ckpt, args.observer_layer) if args.observer_ckpt
                 else RandomConvObserver(args.observer_seed))

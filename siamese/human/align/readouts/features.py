@@ -39,7 +39,9 @@ class PairFeatures:
 
 def _as_channels(values: torch.Tensor) -> np.ndarray:
     values = values.detach().cpu().double()
-    return values.reshape(len(values), values.shape[1], -1).numpy() if values.ndim > 1 else values[:, None, None].numpy()
+    if values.ndim == 1:
+        return values[:, None, None].numpy()
+    return values.reshape(len(values), values.shape[1], -1).numpy()
 
 
 def extract_pair_features(model, images_a, images_b, layers, batch_size: int = 256) -> PairFeatures:
