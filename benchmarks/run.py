@@ -74,7 +74,8 @@ def full_epoch(batch_size: int, max_train_samples: int | None) -> dict:
             "peak_rss_mib": peak_rss_mib(), "peak_gpu_mib": peak_gpu_mib()}
 
 
-METRIC_GROUPS = {"precision@1": ("precision_at_1",), "R-precision + MAP@R": ("r_precision", "mean_average_precision_at_r"),
+METRIC_GROUPS = {"precision@1": ("precision_at_1",),
+                 "R-precision + MAP@R": ("r_precision", "mean_average_precision_at_r"),
                  "NMI + AMI": ("NMI", "AMI"), "silhouette": ("silhouette",)}
 
 
@@ -131,7 +132,8 @@ def human_eval_time(num_pairs: int) -> dict:
 
     images, _ = load_mnist("test")
     rng = np.random.default_rng(0)
-    a, b = images[rng.integers(0, len(images), num_pairs)].numpy(), images[rng.integers(0, len(images), num_pairs)].numpy()
+    a = images[rng.integers(0, len(images), num_pairs)].numpy()
+    b = images[rng.integers(0, len(images), num_pairs)].numpy()
     model = LoadedNet(ClassifierNet(num_classes=10).eval(), 0.1307, 0.3081)
     start = time.perf_counter()
     layer_similarity(model, a, b, ["conv1", "conv2", "fc", "logits"])
@@ -186,11 +188,13 @@ def main(argv=None) -> str:
               "metric callback / epoch | trainer.test s | peak RSS MiB | peak GPU MiB |",
               "|---|---|---|---|---|---|---|---|---|",
               f"| {e['train images']} | {e['epoch_s']:.1f} | {e['epoch_img_s']:.0f} | {e['validation_s']:.1f} | "
-              f"{e['metric_callback_s']:.2f} | {e['metrics_vs_epoch']:.2f} | {e['test_s']:.1f} | {e['peak_rss_mib']:.0f} | "
+              f"{e['metric_callback_s']:.2f} | {e['metrics_vs_epoch']:.2f} | {e['test_s']:.1f} | "
+              f"{e['peak_rss_mib']:.0f} | "
               + (f"{e['peak_gpu_mib']:.0f} |" if e["peak_gpu_mib"] is not None else "no GPU |")]
     sizes = (300, 1000) if args.quick else (1_000, 10_000, 60_000)  # N for every scaling table
     scaling = metric_scaling(sizes)
-    lines += ["", "## Retrieval metrics vs N (N queries x N references, 16-D SYNTHETIC vectors, 10 classes), seconds", "",
+    lines += ["", "## Retrieval metrics vs N (N queries x N references, 16-D SYNTHETIC vectors, 10 classes), seconds",
+              "",
               "| N | " + " | ".join(METRIC_GROUPS) + " |", "|---" * (len(METRIC_GROUPS) + 1) + "|"]
     lines += [f"| {r['n']} | " + " | ".join(f"{r[g]:.2f}" for g in METRIC_GROUPS) + " |" for r in scaling]
     knn_rows = knn_graph.run(sizes, (2_000,) if args.quick else (10_000, 100_000, 1_000_000), k=5)

@@ -10,9 +10,9 @@ import time
 
 import pytest
 import torch
+from sweep_helpers import TINY, run_train
 
 from siamese.utils.checkpoints import resolve_ckpt_path
-from sweep_helpers import TINY, run_train
 
 RESUMABLE = ["debug=default", "trainer.max_epochs=3", "~callbacks.embedding_plot",
              "~callbacks.progress_bar", "test=false", "optimized_metric=val/loss"]
@@ -22,7 +22,8 @@ def test_run_killed_mid_epoch_resumes_with_ckpt_path_last_and_ends_at_the_same_e
     task_dir = tmp_path / "outputs" / "train"
     first, second = task_dir / "runs" / "first", task_dir / "runs" / "second"
     killed = run_train([*RESUMABLE, f"paths.task_dir={task_dir}", f"hydra.run.dir={first}",
-                        "+callbacks.kill._target_=siamese.callbacks.fault_injection.KillAtBatch", "+callbacks.kill.epoch=1",
+                        "+callbacks.kill._target_=siamese.callbacks.fault_injection.KillAtBatch",
+                        "+callbacks.kill.epoch=1",
                         "+callbacks.kill.batch=1"], check=False)
     assert killed.returncode == -9, f"the run was not killed:\n{killed.stderr[-2000:]}"
     assert not (first / "metrics.json").exists()

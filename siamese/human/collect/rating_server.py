@@ -60,7 +60,7 @@ class RatingStore:
         self.latest: dict[tuple[str, str], tuple[int, int]] = {}  # (rater, pair) -> (revision, rating)
         if self.path.exists() and self.path.stat().st_size > 0:
             load_ratings(self.path, pairs.pair_id, SCALE)  # full validation: fails loudly on a malformed file
-            for line, row in read_csv(self.path, ("rater", "pair_id", "rating")):
+            for _line, row in read_csv(self.path, ("rater", "pair_id", "rating")):
                 revision = int(row.get("revision") or 0)
                 key = (row["rater"], row["pair_id"])
                 if key not in self.latest or revision >= self.latest[key][0]:
