@@ -294,3 +294,18 @@ def test_align_readout_rejects_an_unknown_layer_before_any_work(random_classifie
                        str(data / "ratings_synthetic.csv"), "--layers", "conv9", "--out", str(tmp_path / "o")])
     assert code == 2 and "unknown layer 'conv9'" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_paired_gain_ci_resamples_both_correlations_together():
+    from siamese.human.compare.stats import bootstrap_gain_ci
+
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=50)
+    new, old = y + rng.normal(0, 0.5, 50), y + rng.normal(0, 2.0, 50)
+    gain, low, high = bootstrap_gain_ci(new, old, y, n_boot=300, seed=4)
+    assert gain == pytest.approx(pearson(new, y) - pearson(old, y))
+    picks = np.random.default_rng(4).integers(0, 50, size=(300, 50))
+    reference = [pearson(new[p], y[p]) - pearson(old[p], y[p]) for p in picks]
+    assert (low, high) == pytest.approx((np.quantile(reference, 0.025), np.quantile(reference, 0.975)))
+    assert 0 < low < gain < high
+    assert bootstrap_gain_ci(old, old, y, n_boot=50)[:3] == (0.0, 0.0, 0.0)

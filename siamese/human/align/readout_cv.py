@@ -8,7 +8,8 @@ without the held-out pairs; it leaves each fold's correlation unchanged), then p
 correlated with the mean rating (Pearson r and Spearman rho, percentile bootstrap 95% CIs over pairs,
 permutation p), next to the frozen layers' plain cosine on the same pairs and the raters' noise ceiling
 (leave-one-out r with its own bootstrap CI over pairs; split-half Spearman-Brown), all on the same normalized
-ratings.
+ratings. A single-layer readout also gets its gain over that layer's frozen cosine, ``gain_r``, with a paired
+bootstrap CI (both correlations on the same resampled pairs).
 
 ``holdout_raters``: the raters are split in two halves (seeded); readouts are fitted to the mean of the first
 half and scored against the mean of the second, on held-out pairs. The reference is then the correlation of
@@ -28,7 +29,13 @@ import numpy as np
 
 from siamese.evaluation.folds import grouped_folds, image_keys, pair_groups, rater_halves
 from siamese.human.align.readouts import PairFeatures, Readout
-from siamese.human.compare.stats import compare, leave_one_out_ceiling, pearson, split_half_ceiling
+from siamese.human.compare.stats import (
+    bootstrap_gain_ci,
+    compare,
+    leave_one_out_ceiling,
+    pearson,
+    split_half_ceiling,
+)
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +125,7 @@ def cross_validate_readouts(pairs, ratings, features: PairFeatures, specs: list[
     for layer in features.layers:
         rows.append({"method": "frozen cosine", "readout": "none", "layers": layer,
                      **compare(features.cosine(layer, rated), eval_target[rated], n_boot, n_perm, seed),
+                     "gain_r": np.nan, "gain_ci_low": np.nan, "gain_ci_high": np.nan,
                      "fold_r_mean": np.nan, "fold_r_sd": np.nan, "chosen_reg": ""})
     for number, spec in enumerate(specs, start=1):
         started = time.monotonic()
@@ -133,8 +141,12 @@ def cross_validate_readouts(pairs, ratings, features: PairFeatures, specs: list[
             log.info("readout %d/%d %s: fold %d/%d reg %g (inner r %.3f), held-out r %.3f [%.0f s]", number,
                      len(specs), spec.name, fold + 1, len(outer), readout.reg, inner[readout.reg], fold_r[-1],
                      time.monotonic() - started)
+        reference = spec.layers[0] if len(spec.layers) == 1 else None
+        gain = (bootstrap_gain_ci(predicted[rated], features.cosine(reference, rated), eval_target[rated], n_boot,
+                                  seed=seed) if reference else (np.nan, np.nan, np.nan))
         rows.append({"method": "readout", "readout": spec.kind, "layers": "+".join(spec.layers),
                      **compare(predicted[rated], eval_target[rated], n_boot, n_perm, seed),
+                     **dict(zip(("gain_r", "gain_ci_low", "gain_ci_high"), gain)),
                      "fold_r_mean": _finite_mean(fold_r), "fold_r_sd": _finite_sd(fold_r),
                      "chosen_reg": " ".join(f"{reg:g}" for reg in chosen)})
     result = ReadoutCVResult(rows, ceiling, folds, holdout_raters, fit_raters, eval_raters)

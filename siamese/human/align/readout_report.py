@@ -12,7 +12,8 @@ from siamese.human.align.readout_cv import ReadoutCVResult
 from siamese.utils.files import csv_text, save_figure_atomic, write_text_atomic
 
 COLUMNS = ["method", "readout", "layers", "n_pairs", "r", "r_ci_low", "r_ci_high", "r_p", "rho", "rho_ci_low",
-           "rho_ci_high", "rho_p", "fold_r_mean", "fold_r_sd", "chosen_reg", "normalization", "heldout"]
+           "rho_ci_high", "rho_p", "gain_r", "gain_ci_low", "gain_ci_high",
+           "fold_r_mean", "fold_r_sd", "chosen_reg", "normalization", "heldout"]
 
 
 def readout_file_name(spec_name: str) -> str:
@@ -23,6 +24,12 @@ def _fmt(value) -> str:
     if isinstance(value, str):
         return value
     return "nan" if value is None or not np.isfinite(value) else f"{value:.3f}"
+
+
+def _gain(row) -> str:
+    if not np.isfinite(row["gain_r"]):
+        return "-"
+    return f"{row['gain_r']:+.3f} [{row['gain_ci_low']:+.3f}, {row['gain_ci_high']:+.3f}]"
 
 
 def write_readout_report(result: ReadoutCVResult, out_dir: str | Path, context: dict) -> dict:
@@ -53,13 +60,14 @@ def write_readout_report(result: ReadoutCVResult, out_dir: str | Path, context: 
              "pairs; rho Spearman." + (f" Readouts fitted to raters {', '.join(result.raters_fit)}; scored "
                                        f"against raters {', '.join(result.raters_eval)}." if result.heldout_raters
                                        else ""), "",
-             "| method | layers | held-out r [95% CI] | rho [95% CI] | mean fold r (sd) | reg per fold |",
-             "|---|---|---|---|---|---|"]
+             "| method | layers | held-out r [95% CI] | gain over frozen layer [paired 95% CI] | rho [95% CI] | "
+             "mean fold r (sd) | reg per fold |",
+             "|---|---|---|---|---|---|---|"]
     for row in result.rows:
         name = row["readout"] if row["method"] == "readout" else "frozen cosine"
         fold = "-" if not np.isfinite(row["fold_r_mean"]) else f"{row['fold_r_mean']:.3f} ({row['fold_r_sd']:.3f})"
         lines.append(f"| {name} | {row['layers']} | {_fmt(row['r'])} [{_fmt(row['r_ci_low'])}, "
-                     f"{_fmt(row['r_ci_high'])}] | {_fmt(row['rho'])} [{_fmt(row['rho_ci_low'])}, "
+                     f"{_fmt(row['r_ci_high'])}] | {_gain(row)} | {_fmt(row['rho'])} [{_fmt(row['rho_ci_low'])}, "
                      f"{_fmt(row['rho_ci_high'])}] | {fold} | {row['chosen_reg'] or '-'} |")
     lines += ["", f"Noise ceiling ({context['normalization']} ratings): leave-one-out r {_fmt(c['ceiling_loo_r'])} "
                   f"[{_fmt(c['ceiling_loo_ci_low'])}, {_fmt(c['ceiling_loo_ci_high'])}], split-half "
