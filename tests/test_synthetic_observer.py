@@ -102,3 +102,20 @@ def test_pixels_sit_well_below_the_noise_ceiling_and_the_observer_at_it(observer
     assert ceiling > 0.75
     assert pixels < ceiling - 0.3, (pixels, ceiling)
     assert observer > ceiling  # the hidden observer itself predicts the mean rating better than one rater does
+
+
+def test_a_checkpoint_layer_can_be_the_observer(random_classifier_ckpt, tmp_path):
+    from siamese.models.loading import load_net
+
+    out = tmp_path / "ckpt_observer"
+    assert human_main(["make-observer", str(out), "--per-digit", "4", "--digits", "0", "6", "--raters", "3",
+                       "--observer-ckpt", str(random_classifier_ckpt), "--observer-layer", "conv2"]) == 0
+    info = json.loads((out / "observer.json").read_text())
+    assert info["observer"] == "checkpoint" and info["layer"] == "conv2"
+    pairs = load_pair_set(out)
+    loaded = load_net(random_classifier_ckpt)
+    features = [loaded.activations(im, ["conv2"])["conv2"].reshape(len(im), -1) for im in (pairs.images_a,
+                                                                                          pairs.images_b)]
+    with open(out / "observer_truth.csv") as f:
+        truth = np.array([float(row["t"]) for row in csv.DictReader(f)])
+    np.testing.assert_allclose(truth, center_and_cosine(*features), atol=1e-6)
