@@ -1,5 +1,5 @@
-"""python -m siamese.human {make-pairs, eval, eval-images, synthetic-ratings, ais} ... (see docs/human_similarity.md
-and docs/alignment_importance.md)."""
+"""python -m siamese.human {make-pairs, eval, eval-images, synthetic-ratings, ais, align-cv, align-readout,
+make-observer} ... (see docs/human_similarity.md, docs/alignment_importance.md, docs/human_alignment_readouts.md)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ COMMANDS = {
     "synthetic-ratings": "siamese.human.cli.synthetic_ratings",
     "ais": "siamese.human.ais.cli",
     "align-cv": "siamese.human.cli.align_cv",
+    "align-readout": "siamese.human.cli.align_readout",
+    "make-observer": "siamese.human.cli.make_observer",
 }
 
 
