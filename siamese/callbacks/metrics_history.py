@@ -29,4 +29,9 @@ class MetricsHistory(pl.Callback):
             handle.write(json.dumps(row, sort_keys=True) + "\n")
 
     def on_train_epoch_end(self, trainer, pl_module) -> None:
+        # Lightning runs callbacks' on_train_epoch_end before the module's, where the module logs its train/*
+        # epoch means: without this, the line of epoch e held epoch e-1's train/* (and the last epoch's was lost)
+        log_now = getattr(pl_module, "log_epoch_means", None)
+        if log_now is not None:
+            log_now("train")
         self._write(trainer, {"stage": "fit", "epoch": trainer.current_epoch + 1, "step": trainer.global_step})
