@@ -48,9 +48,34 @@ def build(cfg: DictConfig):
                          scheduler=scheduler)
     module.run_config = OmegaConf.to_container(cfg, resolve=True)
     callbacks = [*instantiate_group(cfg.get("callbacks")), RandomStates()]  # exact resume whatever the callbacks
+    name_wandb_run(cfg)
     loggers = instantiate_group(cfg.get("logger"))
     trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False, plugins=[AtomicCheckpointIO()])
     return datamodule, module, trainer
+
+
+def name_wandb_run(cfg: DictConfig) -> None:
+    """Fill ``logger.wandb.name`` / ``group`` when null: name ``<task>-<run dir name>[-<overrides>]`` (distinct per
+    run: the run directory is named by its start time; a multirun job is ``<task>-job<n>-<overrides>``), group
+    ``<task>-<sweep dir name>`` for every job of one multirun (none for a single run)."""
+    wandb = (cfg.get("logger") or {}).get("wandb")
+    if not isinstance(wandb, DictConfig):
+        return
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    task, run, overrides, group = cfg.get("task_name") or "train", Path(cfg.paths.output_dir).name, [], None
+    if HydraConfig.initialized():
+        hydra_cfg = HydraConfig.get()
+        overrides = [o for o in (hydra_cfg.overrides.task or []) if not o.startswith(("hydra.", "paths."))]
+        if hydra_cfg.get("mode") == RunMode.MULTIRUN:
+            group = f"{task}-{Path(hydra_cfg.sweep.dir).name}"
+            run = f"job{hydra_cfg.job.num}"
+    with open_dict(cfg):
+        if wandb.get("name") is None:
+            wandb.name = "-".join([task, run, *overrides])[:128]
+        if wandb.get("group") is None and group is not None:
+            wandb.group = group
 
 
 def train(cfg: DictConfig) -> dict[str, float]:
