@@ -161,6 +161,7 @@ def prepare_resume(cfg: DictConfig) -> tuple[str | None, dict | None]:
         handler.setFormatter(logging.Formatter("[%(asctime)s][%(name)s][%(levelname)s] - %(message)s"))
         logging.getLogger().addHandler(handler)
         log.info("continuing in the run directory %s", run_dir)
+        _keep_csv_log(run_dir)
     log.info("resuming from %s", ckpt_path)
     max_epochs = cfg.trainer.get("max_epochs")
     metrics_file = Path(cfg.paths.output_dir) / "metrics.json"
@@ -169,6 +170,17 @@ def prepare_resume(cfg: DictConfig) -> tuple[str | None, dict | None]:
                  max_epochs, metrics_file)
         return ckpt_path, json.loads(metrics_file.read_text())
     return ckpt_path, None
+
+
+def _keep_csv_log(run_dir: Path) -> None:
+    """Lightning's CSVLogger deletes an existing ``metrics.csv`` in its folder; keep the earlier attempts' rows by
+    renaming it ``metrics.attempt<k>.csv`` first (metrics_history.jsonl, which appends, keeps every epoch too)."""
+    for metrics_csv in run_dir.glob("*/metrics.csv"):
+        k = 1
+        while (metrics_csv.parent / f"metrics.attempt{k}.csv").exists():
+            k += 1
+        metrics_csv.rename(metrics_csv.parent / f"metrics.attempt{k}.csv")
+        log.info("kept the earlier CSV log as %s", metrics_csv.parent / f"metrics.attempt{k}.csv")
 
 
 def _other_checkpoints(ckpt_path: str) -> str:
