@@ -266,6 +266,7 @@ def test_a_run_killed_mid_epoch_and_resumed_ends_exactly_as_the_uninterrupted_ru
     # one history in one directory: the rows of all three epochs, epoch 1 once per attempt at most
     rows = [json.loads(line) for line in (killed / "metrics_history.jsonl").read_text().splitlines()]
     assert sorted({row["epoch"] for row in rows}) == [1, 2, 3]
+    assert (killed / "csv" / "metrics.attempt1.csv").is_file()  # the killed attempt's CSV log is kept
 
 
 # ------------------------------------------------------------------------------------ 10, 11: numbers and history
