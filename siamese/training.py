@@ -161,7 +161,6 @@ def prepare_resume(cfg: DictConfig) -> tuple[str | None, dict | None]:
         handler.setFormatter(logging.Formatter("[%(asctime)s][%(name)s][%(levelname)s] - %(message)s"))
         logging.getLogger().addHandler(handler)
         log.info("continuing in the run directory %s", run_dir)
-        _keep_csv_log(run_dir)
     log.info("resuming from %s", ckpt_path)
     max_epochs = cfg.trainer.get("max_epochs")
     metrics_file = Path(cfg.paths.output_dir) / "metrics.json"
@@ -169,6 +168,7 @@ def prepare_resume(cfg: DictConfig) -> tuple[str | None, dict | None]:
         log.info("the run in %s already finished its %d epochs (metrics in %s); nothing to do", cfg.paths.output_dir,
                  max_epochs, metrics_file)
         return ckpt_path, json.loads(metrics_file.read_text())
+    _keep_csv_log(Path(cfg.paths.output_dir))
     return ckpt_path, None
 
 
