@@ -22,7 +22,7 @@ import torch
 
 from benchmarks import knn_graph
 from benchmarks.throughput import compare, make_module
-from siamese.callbacks.retrieval_metrics import evaluate_split
+from siamese.evaluation.retrieval import evaluate_split
 from siamese.data import MNISTDataModule
 
 
@@ -124,7 +124,8 @@ def knn_miner_per_batch(sizes, batch_size: int = 128, batches: int = 100) -> lis
 
 def human_eval_time(num_pairs: int) -> dict:
     """Cosine similarity of ``num_pairs`` MNIST pairs at 4 layers of the classifier net (what the eval does)."""
-    from siamese.human.similarity import LoadedNet, layer_similarity
+    from siamese.human.compare.similarity import layer_similarity
+    from siamese.models.loading import LoadedNet
     from siamese.models import ClassifierNet
     from siamese.data import load_mnist
 

@@ -8,7 +8,6 @@ import logging
 import re
 
 import numpy as np
-
 from sweep_helpers import run_train
 
 

@@ -4,7 +4,6 @@ import json
 
 import pytest
 from cdp_browser import Chromium, find_chromium
-
 from review_helpers import fake_run
 
 from siamese.review.__main__ import main as review_main

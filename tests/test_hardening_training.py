@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 import torch
+from sweep_helpers import run_train
 
 from siamese.training import train
 from siamese.utils.checkpoints import CheckpointError, load_checkpoint, resolve_ckpt_path
 from siamese.utils.config_checks import ConfigError
-from sweep_helpers import run_train
 
 QUICK = ["logger=csv", "data.max_train_samples=300", "data.max_test_samples=200", "~callbacks.embedding_plot",
          "~callbacks.progress_bar", "~callbacks.wandb_embedding_table", "~callbacks.retrieval_metrics"]
@@ -98,9 +98,9 @@ def test_checkpoints_are_written_in_their_own_directory_and_leave_no_temp_files(
     assert load_checkpoint(run / "checkpoints" / "last.ckpt")["epoch"] == 0
     # the writer's temp file lives beside the target (same filesystem: the rename is atomic), and a failed
     # write leaves the old file and no temp file
-    from siamese.utils.checkpoints import atomic_torch_save
-
     import tempfile
+
+    from siamese.utils.checkpoints import atomic_torch_save
 
     seen = []
     real_mkstemp = tempfile.mkstemp

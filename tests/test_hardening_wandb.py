@@ -7,10 +7,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from sweep_helpers import run_train
 from wandb.proto import wandb_internal_pb2
 
 from siamese.training import train
-from sweep_helpers import run_train
 
 QUICK = ["logger=wandb", "data.max_train_samples=300", "data.max_test_samples=200", "trainer.max_epochs=1",
          "+trainer.limit_train_batches=2", "~callbacks.embedding_plot", "~callbacks.retrieval_metrics",
@@ -92,5 +92,6 @@ def test_runs_get_distinct_names_and_a_multirun_one_group(tmp_path):
     run_train(["-m", *BARE, f"hydra.sweep.dir={sweep}", "seed=1,2"])
     records = [run_record(offline_run(sweep / job)) for job in ("0", "1")]
     assert records[0].display_name != records[1].display_name
-    assert records[0].display_name.startswith("train-job0-logger=wandb") and records[1].display_name.startswith("train-job1-")
+    assert records[0].display_name.startswith("train-job0-logger=wandb")
+    assert records[1].display_name.startswith("train-job1-")
     assert records[0].run_group == records[1].run_group == "train-sweep"

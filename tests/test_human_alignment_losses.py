@@ -6,7 +6,12 @@ import pytest
 import torch
 from scipy import stats
 
-from siamese.losses.human_alignment import CorrelationLoss, PairRankingLoss, TwoAFCLoss, pair_cosine
+from siamese.human.align.losses import (
+    CorrelationLoss,
+    PairRankingLoss,
+    TwoAFCLoss,
+    pair_cosine,
+)
 
 
 def test_pair_cosine():

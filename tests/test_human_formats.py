@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from siamese.human.formats import FormatError, load_image_set, load_pair_set, load_ratings
+from siamese.human.io import FormatError, load_image_set, load_pair_set, load_ratings
 
 PAIRS = ["p1", "p2", "p3"]
 
@@ -91,7 +91,7 @@ def test_malformed_pairs_csv(tmp_path, text, row, problem):
 
 def test_pairs_csv_references_mnist_with_shifts(tmp_path):
     from siamese.data import load_mnist, shift_images
-    from siamese.human.formats import mnist_cache_dir
+    from siamese.data.mnist_images import mnist_cache_dir
 
     write(tmp_path / "pairs.csv", "pair_id,split,index_a,index_b,shift_a,shift_b\nx,test,0,1,,3\ny,train,5,6,-2,0\n")
     pairs = load_pair_set(tmp_path)
