@@ -10,6 +10,7 @@ import pytorch_lightning as pl
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from siamese.callbacks.logged_metrics import expected_metrics
 from siamese.callbacks.random_states import RandomStates
 from siamese.modules.from_config import build_module
 from siamese.utils.checkpoint_io import AtomicCheckpointIO
@@ -196,23 +197,12 @@ def _other_checkpoints(ckpt_path: str) -> str:
     return "Resume from " + " or ".join(f"ckpt_path={path}" for path in usable) + " instead"
 
 
-def expected_metrics(module, trainer) -> set[str] | None:
-    """The metric names the module and the configured callbacks will log (each declares them with
-    ``logged_metrics(module)``), or None if one that logs cannot say."""
-    names: set[str] = set()
-    for part in (module, *trainer.callbacks):
-        declare = getattr(part, "logged_metrics", None)
-        if declare is not None:
-            names.update(declare(module))
-    return names
-
-
 def check_optimized_metric(name: str | None, module, trainer) -> None:
     """Before training: warn when ``optimized_metric`` will not be logged (train.py then returns None)."""
     if not name:
         return
-    names = expected_metrics(module, trainer)
-    if names is not None and name not in names:
+    names = expected_metrics(module, trainer.callbacks)
+    if name not in names:
         log.warning("optimized_metric=%s will not be logged by this module and these callbacks (they log %s); "
                     "train.py will return None", name, ", ".join(sorted(names)) or "nothing")
 

@@ -53,7 +53,7 @@ def test_classifier_reaches_accuracy_on_a_quick_subset_run(classifier_run):
 def test_load_net_rebuilds_the_trained_net_and_its_normalization(classifier_run, eights):
     _, ckpt = classifier_run
     loaded = load_net(ckpt)
-    checkpoint = torch.load(ckpt, map_location="cpu", weights_only=False)
+    checkpoint = torch.load(ckpt, map_location="cpu", weights_only=True)
     assert checkpoint["siamese_config"]["model"]["num_classes"] == 10
     assert loaded.net.layer_names == ["conv1", "conv2", "fc", "logits"]
     stats = json.loads((ckpt.parent.parent / "normalization.json").read_text())
@@ -94,7 +94,7 @@ def test_siamese_load_embeds_and_reads_layers_as_the_net_called_by_hand(classifi
 
     _, ckpt = classifier_run
     model = siamese.load(ckpt)
-    checkpoint = torch.load(ckpt, map_location="cpu", weights_only=False)
+    checkpoint = torch.load(ckpt, map_location="cpu", weights_only=True)
     assert model.config == checkpoint["siamese_config"]
     images = eights.images_a[:7]
     x = ((torch.as_tensor(images).float() / 255.0 - model.mean) / model.std)[:, None]  # the formula, by hand

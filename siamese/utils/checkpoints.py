@@ -122,7 +122,7 @@ def load_checkpoint(path: str | Path, key: str = "ckpt_path") -> dict:
 
 
 # the packages a stored config may name in ``_target_`` (the project's classes, torch optimizers/schedulers/losses)
-ALLOWED_TARGETS = ("siamese.", "torch.optim.", "torch.nn.", "pytorch_metric_learning.")
+ALLOWED_TARGETS = ("siamese.", "torch.optim.", "torch.nn.", "pytorch_metric_learning.", "pytorch_lightning.")
 
 
 def check_targets(node, path: Path, allowed: tuple[str, ...] = ALLOWED_TARGETS) -> None:
@@ -159,9 +159,11 @@ def atomic_torch_save(checkpoint: dict, path: str | Path) -> None:
 
 def stored_run_config(checkpoint: dict, path: str | Path) -> dict:
     """The resolved run config ``siamese.training.train`` stores in its checkpoints (``checkpoint["siamese_config"]``);
-    ValueError naming ``path`` when the checkpoint has none."""
+    ValueError naming ``path`` when the checkpoint has none, :class:`CheckpointError` when it names a
+    ``_target_`` outside :data:`ALLOWED_TARGETS` (``check_targets``: building it would run that callable)."""
     config = checkpoint.get("siamese_config")
     if not config:
         raise ValueError(f"{path}: the checkpoint holds no siamese_config (the run config train.py stores); "
                          "it was not written by siamese.training.train")
+    check_targets(config, Path(path))
     return config
