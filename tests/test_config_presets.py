@@ -13,8 +13,9 @@ from siamese.config import CONFIG_DIR
 from siamese.training import train
 
 CALLBACKS = CONFIG_DIR / "callbacks"
-DEFAULT_CALLBACKS = ["model_checkpoint", "last_checkpoint", "epoch_timer", "progress_bar", "epoch_log", "retrieval_metrics",
-                     "metrics_history", "embedding_plot", "embedding_collapse", "wandb_embedding_table"]
+DEFAULT_CALLBACKS = ["model_checkpoint", "last_checkpoint", "epoch_timer", "progress_bar", "epoch_log",
+                     "retrieval_metrics", "metrics_history", "embedding_plot", "embedding_collapse",
+                     "wandb_embedding_table"]
 BUNDLES = {"default", "none", "classify"}  # the other files are one callback each
 ADD_ONS = {"human_similarity", "alignment_importance", "shift_clusters"}  # one callback + the default bundle
 

@@ -34,6 +34,19 @@ def noise_ceiling(ratings: Ratings) -> dict[str, float]:
     return {"ceiling_loo_r": loo, "ceiling_split_half_r": corrected}
 
 
+def check_usable(ratings: Ratings, source: str = "the ratings", minimum: int = 3) -> None:
+    """Refuse ratings that cannot give a correlation (the table would be all NaN): fewer than ``minimum`` pairs
+    with a rating, or the same mean rating on every rated pair. ``source`` (the file) is named in the message."""
+    human = ratings.mean()
+    rated = np.isfinite(human)
+    if rated.sum() < minimum:
+        raise ValueError(f"{source}: {int(rated.sum())} of {len(human)} pairs have a rating; a correlation needs at "
+                         f"least {minimum} rated pairs (do the pair_id values match the pair set?)")
+    if np.ptp(human[rated]) == 0:
+        raise ValueError(f"{source}: every rated pair has the same mean rating ({human[rated][0]:g}); a correlation "
+                         "with constant ratings is undefined")
+
+
 def comparison_table(scores: dict[tuple[str, str], np.ndarray], ratings: Ratings, n_boot: int = 2000,
                      n_perm: int = 5000, seed: int = 0) -> list[dict]:
     human = ratings.mean()
@@ -71,6 +84,7 @@ def evaluate(pairs: PairSet, ratings: Ratings, out_dir: str | Path, ckpt=None, l
     When the ratings or the pair set are marked SYNTHETIC in their files (``Ratings.synthetic``,
     ``PairSet.synthetic``), every output says so."""
     synthetic = ratings.synthetic or pairs.synthetic
+    check_usable(ratings)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     scores = model_scores(pairs, ckpt, layers, baselines, classifier_ckpt, seed)
