@@ -89,3 +89,43 @@ def test_the_console_table_says_synthetic(pair_dir, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "SYNTHETIC" in out.split("|")[0]  # before the table
     assert "SYNTHETIC" in (tmp_path / "out" / "comparison.md").read_text()
+
+
+def test_eval_images_cis_by_hand():
+    """Bootstrap CIs of the image-set scores, against a slow re-computation with the same draws."""
+    from scipy import stats
+
+    from siamese.human.compare.evaluate import matrix_agreement_ci, triplet_agreement_ci
+
+    rng = np.random.default_rng(1)
+    points = rng.normal(size=(12, 3))
+    model = points @ points.T
+    human = model + rng.normal(0, 0.5, model.shape)
+    human = (human + human.T) / 2
+    low, high = matrix_agreement_ci(model, human, n_boot=50, seed=3)
+    draws, upper = np.random.default_rng(3), np.triu_indices(12, k=1)
+    values = []
+    for _ in range(50):
+        pick = draws.integers(0, 12, size=12)
+        i, j = pick[upper[0]], pick[upper[1]]
+        keep = i != j
+        values.append(stats.spearmanr(model[i[keep], j[keep]], human[i[keep], j[keep]])[0])
+    assert (low, high) == pytest.approx(tuple(np.percentile(values, [2.5, 97.5])))
+    assert matrix_agreement_ci(model, model, n_boot=20) == (pytest.approx(1.0), pytest.approx(1.0))
+    triplets = [(0, 1, 2, 1), (0, 1, 2, 2), (3, 4, 5, 4)]
+    scores = np.array([1.0 if model[a, c] > model[a, b if c == x else x] else 0.0 for a, x, b, c in triplets])
+    picks = np.random.default_rng(0).integers(0, 3, size=(40, 3))
+    assert triplet_agreement_ci(model, triplets, n_boot=40) == pytest.approx(
+        tuple(np.percentile(scores[picks].mean(1), [2.5, 97.5])))
+
+
+def test_eval_images_prints_cis(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(6, 28, 28)).astype(np.uint8)
+    np.savez(tmp_path / "images.npz", images=images, image_id=np.array([f"i{k}" for k in range(6)]))
+    np.save(tmp_path / "similarity.npy", np.corrcoef(rng.normal(size=(6, 4))))
+    assert human_main(["eval-images", str(tmp_path), "--n-boot", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "| model | layer | matrix rho [95% CI] | triplet agreement [95% CI] |" in out
+    row = next(line for line in out.splitlines() if line.startswith("| pixels"))
+    assert row.count("[") == 1 and "30 resamples" in out
