@@ -187,7 +187,7 @@ def test_resuming_with_another_loss_miner_model_or_data_is_refused_listing_the_d
     assert "was trained with a different config" in message
     for line in ("loss._target_: checkpoint 'siamese.losses.ContrastiveLoss', now 'siamese.losses.TripletLoss'",
                  "miner.num_negatives: checkpoint 1, now 2", "data.max_train_samples: checkpoint 300, now 200",
-                 "model._target_"):
+                 "model.channels: checkpoint [32, 64], now [16, 64]"):
         assert line in message, message
     assert "resume_config_mismatch=allow" in message
 
