@@ -87,4 +87,5 @@ def test_align_cv_command_pools_heldout_pairs_of_every_fold(tmp_path, capsys, ca
     # progress without a terminal: fold k/K per arm (issue 15)
     for fold in (1, 2):
         for arm in ("without", "with"):
-            assert f"align-cv: fold {fold}/2, arm {arm} (" in caplog.text and f"fold {fold}/2, arm {arm} done" in caplog.text
+            assert f"align-cv: fold {fold}/2, arm {arm} (" in caplog.text
+            assert f"align-cv: fold {fold}/2, arm {arm} done" in caplog.text
