@@ -23,13 +23,17 @@ def ais_weights(ais: np.ndarray) -> np.ndarray:
 
 
 def ais_heatmaps(feature_maps, ais: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
-    """H_i = upsample( sum_k w_k F_ik ) to ``image_size`` (bilinear), each scaled to [0, 1]; [N, H, W].
+    """H_i = upsample( sum_k w_k max(F_ik - mean_j F_jk, 0) ) to ``image_size`` (bilinear), each scaled to [0, 1];
+    [N, H, W].
 
-    ``feature_maps``: [N, K, h, w] activations of the analysed layer."""
+    ``feature_maps``: [N, K, h, w] activations of the analysed layer. Each map is taken relative to its mean over
+    the N images (position by position): what every image shares, above all the response of zero-padded
+    convolutions at the image border, would otherwise be the hottest area of every heatmap."""
     maps = torch.as_tensor(np.asarray(feature_maps), dtype=torch.float64)
     if maps.ndim != 4:
         raise ValueError(f"heatmaps need spatial feature maps [N, K, h, w], got {tuple(maps.shape)}")
-    weighted = torch.einsum("nkhw,k->nhw", maps, torch.as_tensor(ais_weights(ais)))
+    specific = (maps - maps.mean(dim=0, keepdim=True)).clamp(min=0)
+    weighted = torch.einsum("nkhw,k->nhw", specific, torch.as_tensor(ais_weights(ais)))
     up = F.interpolate(weighted[:, None], size=image_size, mode="bilinear", align_corners=False)[:, 0]
     low = up.flatten(1).min(1).values[:, None, None]
     high = up.flatten(1).max(1).values[:, None, None]
@@ -48,12 +52,14 @@ def per_image_alignment(model_similarity: np.ndarray, human: HumanPairs) -> np.n
 
 
 def heatmap_figure(images: np.ndarray, heatmaps: np.ndarray, scores: np.ndarray, n: int = 6, title: str = ""):
-    """Two rows: the ``n`` images with the strongest and the ``n`` with the weakest alignment, heatmap overlaid."""
+    """Two rows: the ``n`` images with the strongest and the ``n`` with the weakest alignment, heatmap overlaid,
+    each titled ``image <i>: alignment <a>``; a colourbar for the heatmap scale; the title explains both."""
     valid = np.flatnonzero(~np.isnan(scores))
     order = valid[np.argsort(-scores[valid], kind="stable")]
     n = min(n, len(order) // 2 or 1)
     rows = {"strongest alignment": order[:n], "weakest alignment": order[::-1][:n]}
-    fig, axes = plt.subplots(2, n, figsize=(1.9 * n, 4.4), squeeze=False)
+    fig, axes = plt.subplots(2, n, figsize=(1.9 * n + 1.0, 5.8), squeeze=False)
+    overlay = None
     for r, (label, picks) in enumerate(rows.items()):
         for c in range(n):
             ax = axes[r, c]
@@ -62,12 +68,20 @@ def heatmap_figure(images: np.ndarray, heatmaps: np.ndarray, scores: np.ndarray,
                 continue
             i = picks[c]
             ax.imshow(images[i], cmap="gray")  # [H, W] or [H, W, C]
-            ax.imshow(heatmaps[i], cmap="jet", alpha=0.45, vmin=0, vmax=1)
-            ax.set_title(f"#{i}  {scores[i]:.2f}", fontsize=8)
+            overlay = ax.imshow(heatmaps[i], cmap="jet", alpha=0.45, vmin=0, vmax=1)
+            ax.set_title(f"image {i}: alignment {scores[i]:.2f}", fontsize=7)
         axes[r, 0].text(-0.15, 0.5, label, transform=axes[r, 0].transAxes, rotation=90, va="center", ha="right",
                         fontsize=9)
-    fig.suptitle(title or "AIS-weighted feature maps (image #, per-image alignment)", fontsize=10)
-    fig.tight_layout()
+    import textwrap
+
+    explained = ("heat: sum of AIS-weighted maps above their mean over the images (0-1 per image); alignment: "
+                 "mean rank agreement of the image's pairs, model vs human (1 = same order)")
+    lines = [title or "AIS-weighted feature maps", *textwrap.wrap(explained, width=int(fig.get_figwidth() * 13))]
+    fig.suptitle("\n".join(lines), fontsize=8)
+    fig.tight_layout(rect=(0, 0, 0.9, 1 - 0.2 * len(lines) / fig.get_figheight()), h_pad=1.5)
+    if overlay is not None:
+        bar = fig.colorbar(overlay, cax=fig.add_axes((0.92, 0.15, 0.015, 0.65)))
+        bar.set_label("heat (scaled per image)", fontsize=8)
     return fig
 
 
