@@ -112,7 +112,8 @@ def test_debug_presets_apply_after_experiments(cfg_factory):
     limit = cfg_factory("debug=limit").trainer
     assert (limit.max_epochs, limit.limit_train_batches, limit.limit_val_batches) == (2, 2, 2)
     overfit = cfg_factory("debug=overfit")
-    assert overfit.trainer.overfit_batches == 1 and overfit.get("callbacks") in (None, {}) and overfit.test is False
+    assert overfit.trainer.overfit_batches == 1 and overfit.test is False
+    assert list(overfit.callbacks) == ["last_checkpoint"]
 
 
 def test_debug_overfit_fits_one_batch(cfg_factory):
