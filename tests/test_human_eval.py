@@ -171,7 +171,10 @@ def test_make_pairs_within_and_across_digits(tmp_path):
     assert (tmp_path / "w" / "sheet.png").stat().st_size > 10000
 
 
-def test_human_similarity_callback_logs_r_and_rho_per_layer(cfg_factory, eights, tmp_path):
+def test_human_similarity_callback_logs_r_and_rho_per_layer(cfg_factory, eights, tmp_path, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="siamese.callbacks.epoch_log")
     ratings = synthetic_ratings(eights, tmp_path / "ratings_synthetic.csv", n_raters=3, seed=2)
     cfg = cfg_factory("model=classifier", "logger=csv", "callbacks=human_similarity",
                       f"callbacks.human_similarity.pairs_dir={eights.path}",
@@ -182,6 +185,7 @@ def test_human_similarity_callback_logs_r_and_rho_per_layer(cfg_factory, eights,
     assert {"human/conv1/r", "human/conv1/rho", "human/fc/r", "human/fc/rho"} <= set(metrics)
     assert not any(key.startswith("human/conv2") for key in metrics)
     assert metrics["human/SYNTHETIC"] == 1  # the ratings file's synthetic column reaches the logged metrics
+    assert "(human/*: SYNTHETIC ratings, not from people)" in caplog.text  # and the per-epoch progress line
     # the logged value is the correlation of the final net's layer similarity with the mean rating
     rows = list(csv.DictReader(open(cfg.paths.output_dir + "/csv/metrics.csv")))
     logged = [float(r["human/conv1/r"]) for r in rows if r.get("human/conv1/r")]
