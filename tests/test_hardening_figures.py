@@ -117,3 +117,15 @@ def test_ais_heatmap_figure_has_a_colourbar_and_explained_labels(tmp_path):
     assert "image 11: alignment 1.00" in titles
     assert "alignment" in fig._suptitle.get_text() and "rank agreement" in fig._suptitle.get_text()
     assert inside(fig, fig._suptitle)
+
+
+def test_ais_heatmaps_leave_out_the_cells_that_see_the_padding():
+    from siamese.human.ais.maps import ais_heatmaps
+
+    maps = np.zeros((2, 1, 7, 7))
+    maps[0, 0, 0, 3] = 9.0  # image 0 only: a strong response in the top ring (receptive field in the padding)
+    maps[0, 0, 3, 3], maps[1, 0, 3, 3] = 1.0, 0.5  # the stroke in the middle, stronger in image 0
+    heat = ais_heatmaps(maps, np.array([1.0]), (28, 28))
+    row, col = np.unravel_index(heat[0].argmax(), heat[0].shape)
+    assert 12 <= row < 16 and 12 <= col < 16 and heat[0][:4].max() < 0.05
+    assert ais_heatmaps(maps, np.array([1.0]), (28, 28), border=0)[0][:4].max() > 0.9  # without: the ring wins

@@ -22,17 +22,24 @@ def ais_weights(ais: np.ndarray) -> np.ndarray:
     return positive / total if total > 0 else positive
 
 
-def ais_heatmaps(feature_maps, ais: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
+def ais_heatmaps(feature_maps, ais: np.ndarray, image_size: tuple[int, int], border: int = 1) -> np.ndarray:
     """H_i = upsample( sum_k w_k max(F_ik - mean_j F_jk, 0) ) to ``image_size`` (bilinear), each scaled to [0, 1];
     [N, H, W].
 
     ``feature_maps``: [N, K, h, w] activations of the analysed layer. Each map is taken relative to its mean over
     the N images (position by position): what every image shares, above all the response of zero-padded
-    convolutions at the image border, would otherwise be the hottest area of every heatmap."""
+    convolutions at the image border, would otherwise be the hottest area of every heatmap. The ``border``
+    outermost rows/columns of each map (kept when the map is smaller than 5 x 5) are left out as well: their
+    receptive fields reach into the zero padding, so their responses say more about the padding than the digit."""
     maps = torch.as_tensor(np.asarray(feature_maps), dtype=torch.float64)
     if maps.ndim != 4:
         raise ValueError(f"heatmaps need spatial feature maps [N, K, h, w], got {tuple(maps.shape)}")
     specific = (maps - maps.mean(dim=0, keepdim=True)).clamp(min=0)
+    h, w = specific.shape[-2:]
+    if border > 0 and min(h, w) >= 5:
+        inside = torch.zeros(h, w, dtype=specific.dtype)
+        inside[border:h - border, border:w - border] = 1
+        specific = specific * inside
     weighted = torch.einsum("nkhw,k->nhw", specific, torch.as_tensor(ais_weights(ais)))
     up = F.interpolate(weighted[:, None], size=image_size, mode="bilinear", align_corners=False)[:, 0]
     low = up.flatten(1).min(1).values[:, None, None]
