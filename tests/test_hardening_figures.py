@@ -129,3 +129,21 @@ def test_ais_heatmaps_leave_out_the_cells_that_see_the_padding():
     row, col = np.unravel_index(heat[0].argmax(), heat[0].shape)
     assert 12 <= row < 16 and 12 <= col < 16 and heat[0][:4].max() < 0.05
     assert ais_heatmaps(maps, np.array([1.0]), (28, 28), border=0)[0][:4].max() > 0.9  # without: the ring wins
+
+
+def test_receptive_fields_place_each_cell_where_it_looks():
+    """A probe whose single cell sums pixels 10-12 of row 14: the cell's field is exactly those pixels, and its
+    heat lands there (the plain upsampling would spread one cell over the whole image)."""
+    from siamese.human.ais.maps import ais_heatmaps, receptive_fields
+
+    def probe(images):
+        images = np.asarray(images, dtype=np.float64)
+        return images[:, 14, 10:13].sum(axis=1)[:, None, None, None]  # [N, K=1, h=1, w=1]
+
+    fields = receptive_fields(probe, np.zeros((28, 28), dtype=np.uint8))
+    assert fields.shape == (1, 1, 28, 28)
+    assert set(zip(*np.nonzero(fields[0, 0]))) == {(14, 10), (14, 11), (14, 12)}
+    assert np.allclose(fields[0, 0][14, 10:13], 255)
+    maps = np.array([[[[2.0]]], [[[0.0]]]])  # image 0 responds, image 1 not
+    heat = ais_heatmaps(maps, np.array([1.0]), (28, 28), fields=fields)
+    assert heat[0][14, 10:13].tolist() == [1.0, 1.0, 1.0] and heat[0].sum() == 3.0

@@ -22,26 +22,55 @@ def ais_weights(ais: np.ndarray) -> np.ndarray:
     return positive / total if total > 0 else positive
 
 
-def ais_heatmaps(feature_maps, ais: np.ndarray, image_size: tuple[int, int], border: int = 1) -> np.ndarray:
-    """H_i = upsample( sum_k w_k max(F_ik - mean_j F_jk, 0) ) to ``image_size`` (bilinear), each scaled to [0, 1];
-    [N, H, W].
+def receptive_fields(probe, background: np.ndarray, batch: int = 196) -> np.ndarray:
+    """Where each cell of a layer's maps looks: ``S[c_y, c_x, y, x] = sum_k |F_k(b + e_yx) - F_k(b)|[c_y, c_x]``,
+    the change of the cell's activations (summed over the K maps) when pixel (y, x) of the ``background`` image b
+    ([H, W] uint8, e.g. the mean image) is flipped to its opposite (255 - b). ``probe(images)`` returns the
+    layer's activations [N, K, h, w] of uint8 images [N, H, W]. One forward pass per pixel, batched."""
+    background = np.asarray(background, dtype=np.uint8)
+    height, width = background.shape
+    base = torch.as_tensor(np.asarray(probe(background[None])), dtype=torch.float64)
+    rows = []
+    for start in range(0, height * width, batch):
+        where = np.arange(start, min(start + batch, height * width))
+        images = np.repeat(background[None], len(where), axis=0)
+        images[np.arange(len(where)), where // width, where % width] = 255 - background.flat[where]
+        response = torch.as_tensor(np.asarray(probe(images)), dtype=torch.float64)
+        rows.append((response - base).abs().sum(dim=1))  # [n, h, w]
+    sensitivity = torch.cat(rows)  # [H*W, h, w]
+    return sensitivity.permute(1, 2, 0).reshape(*sensitivity.shape[1:], height, width).numpy()
+
+
+def ais_heatmaps(feature_maps, ais: np.ndarray, image_size: tuple[int, int], border: int = 1,
+                 fields: np.ndarray | None = None) -> np.ndarray:
+    """H_i = place( sum_k w_k max(F_ik - mean_j F_jk, 0) ) on the image, each scaled to [0, 1]; [N, H, W].
 
     ``feature_maps``: [N, K, h, w] activations of the analysed layer. Each map is taken relative to its mean over
-    the N images (position by position): what every image shares, above all the response of zero-padded
-    convolutions at the image border, would otherwise be the hottest area of every heatmap. The ``border``
-    outermost rows/columns of each map (kept when the map is smaller than 5 x 5) are left out as well: their
-    receptive fields reach into the zero padding, so their responses say more about the padding than the digit."""
+    the N images (position by position): what every image shares would otherwise be the hottest area of every
+    heatmap. Placing a map cell on the image:
+
+    - with ``fields`` (``receptive_fields``, [h, w, H, W]): each cell's value is spread over the pixels it sees,
+      in proportion to how much each pixel moves it: ``H(y, x) = sum_c v_c S_c(y, x)`` (pixels that few cells
+      see, at the border, get little). Stretching the h x w grid over the whole image (the plain upsampling) puts
+      the outer cells' values on the image border, which unpadded convolutions barely see (conv2 of the
+      framework nets: 4 x 4 cells centred 7.5 to 19.5 px of 28): the hot border of old;
+    - without (a torchvision model, say): bilinear upsampling, the ``border`` outermost cells left out when the
+      map is at least 5 x 5 (their receptive fields reach into a zero padding)."""
     maps = torch.as_tensor(np.asarray(feature_maps), dtype=torch.float64)
     if maps.ndim != 4:
         raise ValueError(f"heatmaps need spatial feature maps [N, K, h, w], got {tuple(maps.shape)}")
     specific = (maps - maps.mean(dim=0, keepdim=True)).clamp(min=0)
     h, w = specific.shape[-2:]
-    if border > 0 and min(h, w) >= 5:
-        inside = torch.zeros(h, w, dtype=specific.dtype)
-        inside[border:h - border, border:w - border] = 1
-        specific = specific * inside
     weighted = torch.einsum("nkhw,k->nhw", specific, torch.as_tensor(ais_weights(ais)))
-    up = F.interpolate(weighted[:, None], size=image_size, mode="bilinear", align_corners=False)[:, 0]
+    if fields is not None:
+        field = torch.as_tensor(np.asarray(fields), dtype=torch.float64).reshape(h * w, *image_size)
+        up = torch.einsum("nc,cyx->nyx", weighted.reshape(len(weighted), h * w), field)
+    else:
+        if border > 0 and min(h, w) >= 5:
+            inside = torch.zeros(h, w, dtype=weighted.dtype)
+            inside[border:h - border, border:w - border] = 1
+            weighted = weighted * inside
+        up = F.interpolate(weighted[:, None], size=image_size, mode="bilinear", align_corners=False)[:, 0]
     low = up.flatten(1).min(1).values[:, None, None]
     high = up.flatten(1).max(1).values[:, None, None]
     return ((up - low) / (high - low).clamp(min=1e-12)).numpy()
