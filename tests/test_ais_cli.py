@@ -66,8 +66,10 @@ def test_ais_command_on_own_images_with_a_torchvision_model(tmp_path, capsys):
 def test_alignment_importance_callback_logs_during_training(cfg_factory, tmp_path):
     pairs = make_pairs(tmp_path / "eights", n=30, digit=8, seed=1)
     ratings = synthetic_ratings(pairs, tmp_path / "eights" / "ratings_synthetic.csv", 3, 1.0, 0)
-    cfg = cfg_factory("callbacks=alignment_importance", f"callbacks.alignment_importance.pairs_dir={tmp_path / 'eights'}",
-                      f"callbacks.alignment_importance.ratings={ratings}", "callbacks.alignment_importance.cv_repeats=3",
+    cfg = cfg_factory("callbacks=alignment_importance",
+                      f"callbacks.alignment_importance.pairs_dir={tmp_path / 'eights'}",
+                      f"callbacks.alignment_importance.ratings={ratings}",
+                      "callbacks.alignment_importance.cv_repeats=3",
                       "debug=default", "data.max_test_samples=100", "test=false", "~callbacks.embedding_plot")
     metrics = train(cfg)
     assert -1 <= metrics["ais/conv2/rho_all"] <= metrics["ais/conv2/rho_selected"] <= 1

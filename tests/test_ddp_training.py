@@ -6,7 +6,6 @@ import json
 
 import pytest
 import yaml
-
 from sweep_helpers import TINY, run_train
 
 

@@ -49,5 +49,6 @@ def test_two_afc_loss_hand_computed():
 
 def test_losses_give_gradients():
     s = torch.tensor([0.2, 0.4, 0.3], requires_grad=True)
-    (PairRankingLoss(margin=0.5)(s, torch.tensor([3.0, 1.0, 2.0])) + CorrelationLoss()(s, torch.tensor([3.0, 1.0, 2.0]))).backward()
+    h = torch.tensor([3.0, 1.0, 2.0])
+    (PairRankingLoss(margin=0.5)(s, h) + CorrelationLoss()(s, h)).backward()
     assert s.grad.abs().sum() > 0

@@ -134,7 +134,8 @@ def test_eval_command_writes_table_plots_and_scored_sheet(classifier_run, eights
         ("random-init", "conv1"), ("random-init", "fc"),
         ("classifier", "conv1"), ("classifier", "conv2"), ("classifier", "fc"), ("classifier", "logits")]
     pixel_row = rows[2]
-    assert float(pixel_row["r"]) > 0.85 and float(pixel_row["r_ci_low"]) <= float(pixel_row["r"]) <= float(pixel_row["r_ci_high"])
+    assert float(pixel_row["r"]) > 0.85
+    assert float(pixel_row["r_ci_low"]) <= float(pixel_row["r"]) <= float(pixel_row["r_ci_high"])
     assert 0 < float(pixel_row["ceiling_loo_r"]) <= 1 and 0 < float(pixel_row["ceiling_split_half_r"]) <= 1
     assert rows[0]["r"] == rows[6]["r"]  # the same checkpoint as model and as classifier baseline
     assert rows[4]["r"] != rows[0]["r"]  # random init differs from trained

@@ -56,7 +56,8 @@ def test_malformed_pairs_npz(tmp_path):
     good = dict(images_a=np.zeros((2, 28, 28), np.uint8), images_b=np.zeros((2, 28, 28), np.uint8),
                 pair_id=np.array(["a", "b"]))
     cases = [
-        (dict(good, images_b=np.zeros((2, 28, 27), np.uint8)), "key 'images_b' has shape (2, 28, 27); images must be N x 28 x 28"),
+        (dict(good, images_b=np.zeros((2, 28, 27), np.uint8)),
+         "key 'images_b' has shape (2, 28, 27); images must be N x 28 x 28"),
         (dict(good, images_a=np.zeros((3, 28, 28), np.uint8)), "key 'images_a' holds 3 images, expected 2"),
         ({k: v for k, v in good.items() if k != "pair_id"}, "missing key 'pair_id'"),
         (dict(good, pair_id=np.array(["a", "a"])), "duplicate id 'a'"),

@@ -10,9 +10,9 @@ import time
 
 import pytest
 import torch
+from sweep_helpers import TINY, run_train
 
 from siamese.utils.checkpoints import resolve_ckpt_path
-from sweep_helpers import TINY, run_train
 
 RESUMABLE = ["debug=default", "trainer.max_epochs=3", "~callbacks.embedding_plot",
              "~callbacks.progress_bar", "test=false", "optimized_metric=val/loss"]

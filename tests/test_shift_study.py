@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from siamese.evaluation.shift_clusters import shift_cluster_metrics
 from siamese.data import MNISTDataModule
 from siamese.data.shift import shift_images
+from siamese.evaluation.shift_clusters import shift_cluster_metrics
 from siamese.training import build, train
 
 PRESETS = ["shift_baseline", "shift_knn_regime1", "shift_knn_regime2", "shift_knn_triplet", "shift_graded",

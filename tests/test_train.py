@@ -11,7 +11,6 @@ import torch
 from siamese.training import train
 
 
-
 def column(csv_path, name):
     """The non-empty values of one column of Lightning's CSVLogger metrics.csv."""
     with open(csv_path) as f:

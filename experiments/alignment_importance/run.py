@@ -58,7 +58,8 @@ def main(argv=None) -> None:
     synthetic = any(s["synthetic"] for _, s in rows)  # the ratings file says so (its ``synthetic`` column)
     tag = " on SYNTHETIC ratings (pixel cosine + noise; not people)" if synthetic else ""
     lines = [f"# Alignment importance of {args.layer}{tag}", "",
-             "| model | maps | pairs | held-out rho, all maps | held-out rho, S* | gain [95% CI] | paired t p | mean S* size |",
+             "| model | maps | pairs | held-out rho, all maps | held-out rho, S* | gain [95% CI] | paired t p "
+             "| mean S* size |",
              "|---|---|---|---|---|---|---|---|"]
     for name, s in rows:
         lines.append(f"| {name} | {s['maps']} | {s['pairs']} | {s['heldout_rho_all']:.3f} | "

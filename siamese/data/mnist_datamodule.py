@@ -127,7 +127,8 @@ class MNISTDataModule(pl.LightningDataModule):
 
         make = lambda im, lb, ix, **kw: DigitTensorDataset(im, lb, ix, self.mean, self.std, **kw)  # noqa: E731
         if train_shifts is not None and self.shift_train_mode == "fixed":  # one stored shift per train image
-            draw = torch.randint(len(train_shifts), (len(train),), generator=torch.Generator().manual_seed(self.split_seed))
+            seeded = torch.Generator().manual_seed(self.split_seed)
+            draw = torch.randint(len(train_shifts), (len(train),), generator=seeded)
             fixed = torch.tensor(train_shifts, dtype=torch.long)[draw]
             train_set = make(shift_images(images[train], fixed), labels[train], index[train], shifts=fixed)
         else:

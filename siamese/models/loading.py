@@ -33,7 +33,8 @@ class LoadedNet:
     name: str = "model"
 
     def normalize(self, images) -> torch.Tensor:
-        """uint8 (or float 0-255) ``[N, 28, 28]`` pixels -> the float ``[N, 1, 28, 28]`` input the net was trained on."""
+        """uint8 (or float 0-255) ``[N, 28, 28]`` pixels -> the float ``[N, 1, 28, 28]`` input the net was trained
+        on."""
         return normalize_pixels(images, self.mean, self.std)
 
     def activations(self, images, layers=None, batch_size: int = 256, as_numpy: bool = True) -> dict:

@@ -48,7 +48,8 @@ class HumanPairs:
         if self.method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
         if len(self.pairs) and (self.pairs.min() < 0 or self.pairs.max() >= self.num_images):
-            raise ValueError(f"pair indices must lie in [0, {self.num_images}), got {self.pairs.min()}..{self.pairs.max()}")
+            raise ValueError(f"pair indices must lie in [0, {self.num_images}), "
+                             f"got {self.pairs.min()}..{self.pairs.max()}")
         if (self.pairs[:, 0] == self.pairs[:, 1]).any():
             raise ValueError("a pair joins an image with itself")
 

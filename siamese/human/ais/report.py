@@ -45,8 +45,8 @@ def write_report(features: torch.Tensor, data: AlignmentData, out_dir: str | Pat
     md = [f"# Alignment importance, layer {layer}{tag}", "",
           f"{len(ais)} maps, {len(data.human.values)} pairs, {data.human.method}; rho(all maps) = "
           f"{result['rho_all']:.4f}; rho(S*, in-sample) = {pruned.rho_selected:.4f} with |S*| = {len(selected)}", "",
-          "| rank | map | AIS | in S* |", "|---|---|---|---|"] + [f"| {r[2]} | {r[0]} | {r[1]} | {'yes' if r[3] else ''} |"
-                                                             for r in top]
+          "| rank | map | AIS | in S* |", "|---|---|---|---|"]
+    md += [f"| {r[2]} | {r[0]} | {r[1]} | {'yes' if r[3] else ''} |" for r in top]
     write_text_atomic(out / "ais.md", "\n".join(md) + "\n")
 
     cv = cross_validate(features, data.human, repeats=repeats, seed=seed, pooling=pooling)
@@ -59,7 +59,8 @@ def write_report(features: torch.Tensor, data: AlignmentData, out_dir: str | Pat
                                                cv_rows))
     write_text_atomic(out / "cv.md", "\n".join([
         f"# Cross-validated pruning, layer {layer}{tag}", "",
-        f"{cv.summary()['repeats']} seeded 80:20 splits of the images (seed {seed}); S* chosen on the training part.", "",
+        f"{cv.summary()['repeats']} seeded 80:20 splits of the images (seed {seed}); S* chosen on the training part.",
+        "",
         "| held-out rho, all maps | held-out rho, S* | gain (95% CI) | mean size of S* | paired t | p |",
         "|---|---|---|---|---|---|",
         f"| {summary['heldout_rho_all']:.4f} | {summary['heldout_rho_selected']:.4f} | {summary['gain']:+.4f} "

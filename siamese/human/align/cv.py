@@ -64,8 +64,9 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
             run_dir = out / f"fold{fold}_{arm}"
             log.info("align-cv: fold %d/%d, arm %s (human.weight %g): %d training pairs, %d held out -> %s",
                      fold + 1, folds, arm, w, len(train_rows), len(heldout_rows), run_dir)
-            cfg = compose_config(["experiment=human_aligned", f"human.pairs={pairs_dir}", f"human.ratings={ratings_path}",
-                                  f"human.weight={w}", f"human.layer={layer}", f"human.train_pairs={_hydra_list(train_ids)}",
+            cfg = compose_config(["experiment=human_aligned", f"human.pairs={pairs_dir}",
+                                  f"human.ratings={ratings_path}", f"human.weight={w}", f"human.layer={layer}",
+                                  f"human.train_pairs={_hydra_list(train_ids)}",
                                   f"human.raters={_hydra_list(train_raters)}", "logger=csv", f"seed={seed}",
                                   *overrides], output_dir=run_dir)
             metrics = train(cfg)
@@ -91,7 +92,8 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
              f"{folds}-fold CV over {len(pairs)} pairs (pairs sharing an image stay in one fold), layer {layer}, "
              f"human.weight {weight}; raters for training: {', '.join(train_raters)}; for evaluation: "
              f"{', '.join(eval_raters)}.", "",
-             "| arm | held-out r [95% CI] | held-out rho [95% CI] | p (r) | test precision@1 |", "|---|---|---|---|---|"]
+             "| arm | held-out r [95% CI] | held-out rho [95% CI] | p (r) | test precision@1 |",
+             "|---|---|---|---|---|"]
     for arm in ("without", "with"):
         s = summary[arm]
         lines.append(f"| {arm} human objective | {s['r']:.3f} [{s['r_ci_low']:.3f}, {s['r_ci_high']:.3f}] | "

@@ -18,7 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--holdout-raters", action="store_true", help="train on half the raters, evaluate on the rest")
     parser.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("overrides", nargs="*", help="train.py overrides, e.g. trainer.max_epochs=5 human.init_ckpt=CKPT")
+    parser.add_argument("overrides", nargs="*",
+                        help="train.py overrides, e.g. trainer.max_epochs=5 human.init_ckpt=CKPT")
 
 
 def run(args) -> int:

@@ -66,7 +66,8 @@ def _fmt(value) -> str:
 def markdown_table(rows: list[dict], banner: bool = True) -> str:
     """The comparison as a Markdown table; rows of SYNTHETIC data (``row['synthetic']``) put the SYNTHETIC banner
     above it (unless ``banner`` is False, for a caller that writes the banner itself)."""
-    header = "| model | layer | pairs | r [95% CI] | p(r) | rho [95% CI] | p(rho) | ceiling r (LOO) | ceiling r (split-half SB) |"
+    header = ("| model | layer | pairs | r [95% CI] | p(r) | rho [95% CI] | p(rho) | ceiling r (LOO) "
+              "| ceiling r (split-half SB) |")
     lines = [header, "|" + "---|" * 9]
     for row in rows:
         lines.append(f"| {row['model']} | {row['layer']} | {row['n_pairs']} | {_fmt(row['r'])} "
@@ -111,7 +112,8 @@ def evaluate(pairs: PairSet, ratings: Ratings, out_dir: str | Path, ckpt=None, l
     human_norm = minmax(human)
     for k in range(len(pairs)):
         parts = [f"{layer} {minmax(values)[k]:.2f}" for (_, layer), values in list(scores.items())[:3]]
-        notes.append(f"{'synthetic' if synthetic else 'human'} {human[k]:.1f} ({human_norm[k]:.2f})\n" + ", ".join(parts))
+        who_k = f"{'synthetic' if synthetic else 'human'} {human[k]:.1f} ({human_norm[k]:.2f})"
+        notes.append(who_k + "\n" + ", ".join(parts))
     save_sheet(pairs, out_dir / "sheet_scored.png", title=f"pairs with {who} mean rating (normalized) and model "
                                                           "similarity (min-max normalized)", notes=notes)
     log.info("wrote %s", out_dir / "comparison.md")
