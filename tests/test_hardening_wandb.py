@@ -84,14 +84,21 @@ BARE = ["logger=wandb", "callbacks=none", "data.max_train_samples=300", "trainer
 
 
 def test_runs_get_distinct_names_and_a_multirun_one_group(tmp_path):
-    single = tmp_path / "single"
-    run_train([*BARE, f"hydra.run.dir={single}", "seed=7"])
-    assert run_record(offline_run(single)).display_name == "-".join(["train", "single", *BARE, "seed=7"])[:128]
-    assert run_record(offline_run(single)).run_group == ""
     sweep = tmp_path / "sweep"
     run_train(["-m", *BARE, f"hydra.sweep.dir={sweep}", "seed=1,2"])
     records = [run_record(offline_run(sweep / job)) for job in ("0", "1")]
-    assert records[0].display_name != records[1].display_name
-    assert records[0].display_name.startswith("train-job0-logger=wandb")
-    assert records[1].display_name.startswith("train-job1-")
+    assert records[0].display_name.startswith("train-job0-logger=wandb-callbacks=none-")
+    assert records[1].display_name.startswith("train-job1-") and records[0].display_name != records[1].display_name
     assert records[0].run_group == records[1].run_group == "train-sweep"
+
+
+def test_a_single_run_is_named_by_its_run_directory_and_has_no_group(cfg_factory):
+    from omegaconf import open_dict
+
+    from siamese.training import name_wandb_run
+
+    cfg = cfg_factory("logger=wandb")
+    with open_dict(cfg):
+        cfg.paths.output_dir = "/x/outputs/train/runs/2026-12-01_10-00-00"
+    name_wandb_run(cfg)
+    assert cfg.logger.wandb.name.startswith("train-2026-12-01_10-00-00") and cfg.logger.wandb.get("group") is None
