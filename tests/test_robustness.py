@@ -86,7 +86,8 @@ def _fit_with_collapse_check(cfg_factory, collapse: bool):
     from siamese.callbacks import EmbeddingCollapse
     from siamese.training import build
 
-    cfg = cfg_factory("debug=default", "logger=none", "callbacks=none", "+trainer.enable_checkpointing=false",
+    cfg = cfg_factory("debug=default", "logger=none", "callbacks=none", "~callbacks.last_checkpoint",
+                      "+trainer.enable_checkpointing=false",
                       "+trainer.enable_progress_bar=false",
                       *(["optimizer.lr=0.0"] if collapse else []))
     datamodule, module, trainer = build(cfg)

@@ -25,10 +25,10 @@ class EmbeddingCollapse(PeriodicEvaluation):
             raise ValueError(f"callbacks.embedding_collapse: min_spread and rel_spread must be >= 0, "
                              f"got {min_spread}, {rel_spread}")
         self.split, self.min_spread, self.rel_spread = split, min_spread, rel_spread
+        self.collapsed_epochs: list[int] = []
 
     def logged_metrics(self, pl_module) -> set[str]:
         return {f"{self.split}/embedding_spread"}
-        self.collapsed_epochs: list[int] = []
 
     def evaluate(self, trainer, pl_module) -> None:
         embeddings = split_embeddings(trainer, pl_module, self.split)["embedding"]
