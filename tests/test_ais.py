@@ -103,11 +103,11 @@ def test_cv_splits_never_share_images(kind):
 
 def test_heatmap_weights_and_upsampling():
     assert ais_weights(np.array([0.3, -0.2, 0.1])).tolist() == pytest.approx([0.75, 0.0, 0.25])
-    maps = np.zeros((1, 2, 2, 2))
+    maps = np.zeros((2, 2, 2, 2))  # image 1 is blank: image 0's activations are above the mean over the images
     maps[0, 0, 0, 0] = 1.0  # map 0 fires top-left, map 1 bottom-right
     maps[0, 1, 1, 1] = 1.0
     heat = ais_heatmaps(maps, np.array([1.0, -1.0]), (8, 8))
-    assert heat.shape == (1, 8, 8) and heat[0, 0, 0] == 1.0 and heat[0, 7, 7] == 0.0
+    assert heat.shape == (2, 8, 8) and heat[0, 0, 0] == 1.0 and heat[0, 7, 7] == 0.0
 
 
 def test_per_image_alignment_is_the_mean_pair_agreement():

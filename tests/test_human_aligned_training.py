@@ -61,8 +61,11 @@ def test_alignment_objective_raises_heldout_r_on_synthetic_ratings(cfg_factory):
     assert results[2.0] > 0.5, results
 
 
-def test_align_cv_command_pools_heldout_pairs_of_every_fold(tmp_path, capsys):
+def test_align_cv_command_pools_heldout_pairs_of_every_fold(tmp_path, capsys, caplog):
     import json
+    import logging
+
+    caplog.set_level(logging.INFO, logger="siamese.human.align.cv")
 
     from siamese.human.__main__ import main as human_main
     from siamese.human.collect.pairs import make_pairs
@@ -81,3 +84,8 @@ def test_align_cv_command_pools_heldout_pairs_of_every_fold(tmp_path, capsys):
     folds = (tmp_path / "cv" / "folds.csv").read_text().splitlines()[1:]
     assert sorted(int(row.split(",")[3]) for row in folds if ",with," in row) == [12, 12]
     assert "SYNTHETIC" in (tmp_path / "cv" / "alignment_cv.md").read_text()
+    # progress without a terminal: fold k/K per arm (issue 15)
+    for fold in (1, 2):
+        for arm in ("without", "with"):
+            assert f"align-cv: fold {fold}/2, arm {arm} (" in caplog.text
+            assert f"align-cv: fold {fold}/2, arm {arm} done" in caplog.text

@@ -53,7 +53,7 @@ def test_classifier_reaches_accuracy_on_a_quick_subset_run(classifier_run):
 def test_load_net_rebuilds_the_trained_net_and_its_normalization(classifier_run, eights):
     _, ckpt = classifier_run
     loaded = load_net(ckpt)
-    checkpoint = torch.load(ckpt, map_location="cpu", weights_only=False)
+    checkpoint = torch.load(ckpt, map_location="cpu", weights_only=True)
     assert checkpoint["siamese_config"]["model"]["num_classes"] == 10
     assert loaded.net.layer_names == ["conv1", "conv2", "fc", "logits"]
     stats = json.loads((ckpt.parent.parent / "normalization.json").read_text())
@@ -94,7 +94,7 @@ def test_siamese_load_embeds_and_reads_layers_as_the_net_called_by_hand(classifi
 
     _, ckpt = classifier_run
     model = siamese.load(ckpt)
-    checkpoint = torch.load(ckpt, map_location="cpu", weights_only=False)
+    checkpoint = torch.load(ckpt, map_location="cpu", weights_only=True)
     assert model.config == checkpoint["siamese_config"]
     images = eights.images_a[:7]
     x = ((torch.as_tensor(images).float() / 255.0 - model.mean) / model.std)[:, None]  # the formula, by hand
@@ -172,7 +172,10 @@ def test_make_pairs_within_and_across_digits(tmp_path):
     assert (tmp_path / "w" / "sheet.png").stat().st_size > 10000
 
 
-def test_human_similarity_callback_logs_r_and_rho_per_layer(cfg_factory, eights, tmp_path):
+def test_human_similarity_callback_logs_r_and_rho_per_layer(cfg_factory, eights, tmp_path, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="siamese.callbacks.epoch_log")
     ratings = synthetic_ratings(eights, tmp_path / "ratings_synthetic.csv", n_raters=3, seed=2)
     cfg = cfg_factory("model=classifier", "logger=csv", "callbacks=human_similarity",
                       f"callbacks.human_similarity.pairs_dir={eights.path}",
@@ -183,6 +186,7 @@ def test_human_similarity_callback_logs_r_and_rho_per_layer(cfg_factory, eights,
     assert {"human/conv1/r", "human/conv1/rho", "human/fc/r", "human/fc/rho"} <= set(metrics)
     assert not any(key.startswith("human/conv2") for key in metrics)
     assert metrics["human/SYNTHETIC"] == 1  # the ratings file's synthetic column reaches the logged metrics
+    assert "(human/*: SYNTHETIC ratings, not from people)" in caplog.text  # and the per-epoch progress line
     # the logged value is the correlation of the final net's layer similarity with the mean rating
     rows = list(csv.DictReader(open(cfg.paths.output_dir + "/csv/metrics.csv")))
     logged = [float(r["human/conv1/r"]) for r in rows if r.get("human/conv1/r")]
@@ -214,5 +218,5 @@ def test_eval_images_command_scores_matrix_and_triplets(eights, tmp_path, capsys
     assert human_main(["eval-images", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     rho = matrix_agreement(pixels, human)
-    assert rho > 0.9 and f"| pixels | pixels | {rho:.3f} | 0.667 |" in out
+    assert rho > 0.9 and f"| pixels | pixels | {rho:.3f} [" in out and "| 0.667 [" in out  # with 95% CIs
     assert triplet_agreement(pixels, [(0, 1, 2, 1), (0, 1, 2, 2)]) == 0.5

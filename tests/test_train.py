@@ -55,7 +55,7 @@ def test_small_real_training_learns_4_vs_9(cfg_factory):
     assert saved["test/embedding"].shape == (400, 2)
     assert saved["test_shifted/embedding"].shape == (1600, 2)
     assert sorted(set(saved["test_shifted/shift"].tolist())) == [-6, -3, 3, 6]
-    checkpoint = torch.load(run / "checkpoints" / "last.ckpt", weights_only=False)
+    checkpoint = torch.load(run / "checkpoints" / "last.ckpt", weights_only=True)
     assert checkpoint["siamese_config"]["model"]["_target_"] == "siamese.models.EmbeddingNet"
     assert checkpoint["MNISTDataModule"]["mean"] == stats["mean"]
 
@@ -64,11 +64,11 @@ def test_resume_from_last_checkpoint_continues_the_epoch_count(cfg_factory, tmp_
     first = cfg_factory("debug=default", *NO_EVAL, "test=false")  # one epoch
     train(first)
     last = Path(first.paths.output_dir) / "checkpoints" / "last.ckpt"
-    assert torch.load(last, weights_only=False)["epoch"] == 0  # one epoch done
+    assert torch.load(last, weights_only=True)["epoch"] == 0  # one epoch done
     resumed = cfg_factory("debug=default", "trainer.max_epochs=3", *NO_EVAL, "test=false", f"ckpt_path={last}")
     metrics = train(resumed)
     assert metrics["epochs"] == 3
-    assert torch.load(last, weights_only=False)["epoch"] == 2
+    assert torch.load(last, weights_only=True)["epoch"] == 2
     epochs = column(Path(resumed.paths.output_dir) / "csv" / "metrics.csv", "epoch")
     assert sorted({int(e) for e in epochs}) == [1, 2]  # the resumed run trained epochs 1 and 2 only
 

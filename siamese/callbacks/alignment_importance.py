@@ -31,6 +31,11 @@ class AlignmentImportance(PeriodicEvaluation):
         self.data = from_pair_set(pairs, load_ratings(ratings, pairs.pair_id, tuple(scale)))
         self.layer, self.cv_repeats, self.pooling = layer, cv_repeats, pooling
 
+    def logged_metrics(self, pl_module) -> set[str]:
+        names = {f"ais/{self.layer}/{name}" for name in ("rho_all", "rho_selected", "num_selected", "top_map")}
+        names |= {f"ais/{self.layer}/heldout_gain"} if self.cv_repeats > 1 else set()
+        return names | ({"ais/SYNTHETIC"} if self.data.synthetic else set())
+
     def evaluate(self, trainer, pl_module) -> None:
         dm = trainer.datamodule
         images = dm.normalize(torch.as_tensor(self.data.images)).to(pl_module.device)

@@ -27,6 +27,9 @@ class EmbeddingCollapse(PeriodicEvaluation):
         self.split, self.min_spread, self.rel_spread = split, min_spread, rel_spread
         self.collapsed_epochs: list[int] = []
 
+    def logged_metrics(self, pl_module) -> set[str]:
+        return {f"{self.split}/embedding_spread"}
+
     def evaluate(self, trainer, pl_module) -> None:
         embeddings = split_embeddings(trainer, pl_module, self.split)["embedding"]
         spread, scale = embedding_spread(embeddings)

@@ -38,6 +38,11 @@ class HumanSimilarity(PeriodicEvaluation):
             raise ValueError(f"{ratings}: fewer than 3 rated pairs; correlations need at least 3")
         self.layers = list(layers) if layers else None
 
+    def logged_metrics(self, pl_module) -> set[str]:
+        layers = self.layers or list(pl_module.net.layer_names)
+        names = {f"human/{layer}/{name}" for layer in layers for name in ("r", "rho")}
+        return names | ({"human/SYNTHETIC"} if self.synthetic else set())
+
     def scores(self, trainer, pl_module) -> dict[str, dict[str, float]]:
         datamodule = trainer.datamodule
         model = LoadedNet(pl_module.net, datamodule.mean, datamodule.std)

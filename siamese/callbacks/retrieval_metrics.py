@@ -35,6 +35,11 @@ class RetrievalMetrics(PeriodicEvaluation):
         self.seed = seed
         self.max_queries, self.max_references, self.test_max_queries = max_queries, max_references, test_max_queries
 
+    def logged_metrics(self, pl_module) -> set[str]:
+        return ({f"{s}/{m}" for s in self.val_splits for m in self.val_metrics}
+                | {f"fit/{s}/{m}" for s in self.fit_splits for m in self.metrics}
+                | {f"{s}/{m}" for s in self.test_splits for m in self.metrics} | {"time/retrieval_metrics_s"})
+
     def evaluate(self, trainer, pl_module) -> None:
         start = time.perf_counter()
         if self.val_splits:

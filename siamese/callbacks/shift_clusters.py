@@ -17,6 +17,9 @@ class ShiftClusters(PeriodicEvaluation):
         super().__init__(every_n_epochs, "shift_clusters")
         self.split, self.max_silhouette_points = split, max_silhouette_points
 
+    def logged_metrics(self, pl_module) -> set[str]:
+        return {f"{self.split}/{name}" for name in ("digit_1nn", "group_1nn", "group_silhouette")}
+
     def evaluate(self, trainer, pl_module) -> None:
         data = split_embeddings(trainer, pl_module, self.split)
         values = shift_cluster_metrics(data["embedding"], data["label"], data["shift"], data["index"],

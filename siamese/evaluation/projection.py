@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 import numpy as np
 
 from siamese.evaluation.embeddings import subsample_positions
+
+log = logging.getLogger(__name__)
 
 PROJECTIONS = ("pca", "umap")
 
@@ -29,6 +34,8 @@ def project_2d(embeddings: dict[str, np.ndarray], fit_split: str = "train", meth
         return {k: np.hstack([v, np.zeros_like(v)]) for k, v in embeddings.items()}
     fit = embeddings[fit_split]
     fit = fit[subsample_positions(len(fit), max_fit, seed)]
+    start = time.perf_counter()  # UMAP takes tens of seconds: say what runs (log lines, also without a terminal)
+    log.info("%s projection: fitting on %d x %d (%s)", method, len(fit), fit.shape[1], fit_split)
     if method == "pca":
         from sklearn.decomposition import PCA
 
@@ -37,7 +44,9 @@ def project_2d(embeddings: dict[str, np.ndarray], fit_split: str = "train", meth
         import umap
 
         model = umap.UMAP(n_components=2, n_neighbors=15, min_dist=0.1, random_state=seed).fit(fit)
-    return {k: np.asarray(model.transform(v), dtype=np.float32) for k, v in embeddings.items()}
+    out = {k: np.asarray(model.transform(v), dtype=np.float32) for k, v in embeddings.items()}
+    log.info("%s projection: %d splits projected (%.1f s)", method, len(out), time.perf_counter() - start)
+    return out
 
 
 def project_epochs(epochs: list[dict[str, np.ndarray]], fit_split: str = "train", method: str = "pca",

@@ -51,15 +51,17 @@ class LoadedNet:
 def load_net(ckpt_path: str | Path, name: str | None = None) -> LoadedNet:
     """Rebuild the net of a training checkpoint: ``hydra.utils.instantiate(config['model'])`` from the resolved
     run config stored as ``checkpoint['siamese_config']``, load the ``net.``-prefixed weights of the Lightning
-    ``state_dict``, and take the normalization from the checkpointed data module state."""
+    ``state_dict``, and take the normalization from the checkpointed data module state. The file is read with
+    ``weights_only=True`` (``siamese.utils.checkpoints.load_checkpoint``): a truncated or foreign file raises
+    ``CheckpointError`` naming it; a pickled object in it is never executed."""
     from hydra.utils import instantiate
 
+    from siamese.utils.checkpoints import load_checkpoint, stored_run_config
+
     ckpt_path = Path(ckpt_path)
-    if not ckpt_path.is_file():
-        raise FileNotFoundError(f"checkpoint {ckpt_path} not found")
-    checkpoint = torch.load(ckpt_path, map_location="cpu", weights_only=False)
-    config = checkpoint.get("siamese_config")
-    if not config or "model" not in config:
+    checkpoint = load_checkpoint(ckpt_path, key="--ckpt")  # weights_only: nothing in the file runs
+    config = stored_run_config(checkpoint, ckpt_path)  # and no _target_ outside the project is built
+    if "model" not in config:
         raise KeyError(f"checkpoint {ckpt_path} has no 'siamese_config' with a 'model' entry: was it written by "
                        f"train.py of this project?")
     net = instantiate(config["model"])

@@ -87,19 +87,29 @@ class BaseModule(pl.LightningModule):
         return module.to(map_location) if map_location is not None else module
 
     # ------------------------------------------------------------------------------------------ epoch means
+    logged_stats: tuple[str, ...] = ("loss",)  # per-step values every subclass logs as <stage>/<name>
+
+    def logged_metrics(self, module=None) -> set[str]:
+        """The metric names this module logs (for checks of ``optimized_metric`` and the checkpoint monitor
+        before training; callbacks declare theirs the same way)."""
+        return {f"{stage}/{name}" for stage in ("train", "val", "test") for name in self.logged_stats}
+
     def add_step_values(self, stage: str, values: dict[str, torch.Tensor | float], batch_size: int) -> None:
         self.__dict__.setdefault("_epoch_means", defaultdict(EpochMeans))[stage].add(values, batch_size)
 
-    def _log_epoch_means(self, stage: str) -> None:
+    def log_epoch_means(self, stage: str) -> None:
+        """Log the means of ``stage`` now. Once per epoch: a second call finds nothing left, so a callback may
+        call it before the module's own epoch-end hook (``completed_epoch_metrics`` does, to see this epoch's
+        train/*: Lightning runs callbacks' ``on_train_epoch_end`` first)."""
         means = self.__dict__.get("_epoch_means", {}).get(stage)
         for name, value in (means.pop() if means else {}).items():
             self.log(f"{stage}/{name}", value, prog_bar=name in ("loss", "accuracy"))
 
     def on_train_epoch_end(self) -> None:
-        self._log_epoch_means("train")
+        self.log_epoch_means("train")
 
     def on_validation_epoch_end(self) -> None:
-        self._log_epoch_means("val")
+        self.log_epoch_means("val")
 
     def on_test_epoch_end(self) -> None:
-        self._log_epoch_means("test")
+        self.log_epoch_means("test")

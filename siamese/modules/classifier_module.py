@@ -20,6 +20,8 @@ class ClassifierModule(BaseModule):
     (``siamese.training.build`` passes one to every task) and is not used: classification needs no pairs.
     """
 
+    logged_stats = ("loss", "accuracy")
+
     def __init__(self, net: nn.Module, optimizer: Callable, loss: nn.Module | None = None, miner=None,
                  scheduler: Callable | None = None):
         super().__init__(net, optimizer, scheduler)

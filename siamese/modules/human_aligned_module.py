@@ -16,6 +16,8 @@ class HumanAlignedModule(MetricLearningModule):
     ``init_ckpt``: start from the net of a checkpoint of ``python train.py`` (fine-tuning) instead of random
     weights. Logs ``train/metric_loss`` and ``train/human_loss`` beside ``train/loss`` (the metric loss)."""
 
+    logged_stats = ("loss", "metric_loss", "human_loss")
+
     def __init__(self, *args, human_objective: nn.Module | None = None, human_weight: float = 1.0,
                  init_ckpt: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)

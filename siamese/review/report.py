@@ -97,7 +97,8 @@ def run_payload(run: Run, store: ImageStore, max_points: int = 600, projection: 
     history_keys = sorted({k for row in run.history for k in row if k not in ("epoch", "stage", "step")})
     history = {"epoch": [row["epoch"] for row in run.history],
                "metrics": {k: _finite([row.get(k) for row in run.history]) for k in history_keys}}
-    final = {k: v for k, v in sorted(run.final.items()) if k.startswith(("test", "val/precision", "epochs"))}
+    final = {k: v for k, v in sorted(run.final.items())
+             if k.startswith(("test", "val/precision", "epochs", "checkpoint/"))}
     return {"name": run.name, "path": str(run.path), "summary": config_summary(run),
             "final": {k: _finite([v])[0] for k, v in final.items()}, "history": history, "epochs": epochs,
             "splits": splits_out, "bounds": bounds,

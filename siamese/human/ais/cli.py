@@ -70,6 +70,18 @@ def load_alignment_data(args):
     raise ValueError("give --pairs with --ratings, --image-set, or --images with --similarity")
 
 
+def layer_probe(args):
+    """``images -> activations`` of the analysed layer of a ``--ckpt`` net (for the heatmaps' receptive fields), or
+    None for a torchvision model (a pixel-by-pixel probe of 224 x 224 inputs would take too long)."""
+    if not args.ckpt:
+        return None
+    from siamese.models.layer_reader import read_layer
+    from siamese.models.loading import load_net
+
+    loaded = load_net(args.ckpt)
+    return lambda images: read_layer(loaded.net, args.layer, loaded.normalize(images))
+
+
 def layer_features(args, images: np.ndarray):
     from siamese.models.layer_reader import read_layer
     from siamese.models.loading import load_net
@@ -96,7 +108,8 @@ def run_ais(args) -> dict:
 
     data = load_alignment_data(args)
     features = layer_features(args, data.images)
-    return write_report(features, data, args.out, args.layer, args.repeats, args.seed, args.pooling)
+    return write_report(features, data, args.out, args.layer, args.repeats, args.seed, args.pooling,
+                        probe=layer_probe(args) if data.images.ndim == 3 else None)
 
 
 def run(args) -> int:

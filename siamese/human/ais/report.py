@@ -20,14 +20,17 @@ from siamese.human.ais.maps import (
     ais_heatmaps,
     heatmap_figure,
     per_image_alignment,
+    receptive_fields,
 )
 from siamese.utils.files import csv_text, save_figure_atomic, write_text_atomic
 
 
 def write_report(features: torch.Tensor, data: AlignmentData, out_dir: str | Path, layer: str, repeats: int = 8,
-                 seed: int = 0, pooling: str = "flatten", title: str = "") -> dict:
+                 seed: int = 0, pooling: str = "flatten", title: str = "", probe=None) -> dict:
     """Writes ``ais.csv``/``ais.md`` (per map), ``cv.csv``/``cv.md`` (per repeat + summary), ``summary.json``,
-    ``ais_bars.png`` and (for spatial maps) ``heatmaps.png``; returns the summary."""
+    ``ais_bars.png`` and (for spatial maps) ``heatmaps.png``; returns the summary. ``probe(images uint8) ->
+    features`` (the analysed layer of the net) lets the heatmaps place each map cell on the pixels it sees
+    (``receptive_fields``); without it they upsample."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tag = " (SYNTHETIC human data)" if data.synthetic else ""
@@ -74,7 +77,10 @@ def write_report(features: torch.Tensor, data: AlignmentData, out_dir: str | Pat
         mask = np.zeros((len(ais), 1))
         mask[pruned.selected, 0] = 1
         scores = per_image_alignment(result["terms"].similarity(mask)[:, 0], data.human)
-        heat = ais_heatmaps(features, ais, data.images.shape[1:3])
+        fields = None
+        if probe is not None:  # where each map cell looks, so its value lands on the pixels it sees
+            fields = receptive_fields(probe, np.rint(data.images.mean(axis=0)).astype(np.uint8))
+        heat = ais_heatmaps(features, ais, data.images.shape[1:3], fields=fields)
         fig = heatmap_figure(data.images, heat, scores, title=f"AIS-weighted maps of {layer}{tag}")
         save_figure_atomic(fig, out / "heatmaps.png", dpi=120)
         plt.close(fig)

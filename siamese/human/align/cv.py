@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,8 @@ from siamese.human.io.ratings import load_ratings
 from siamese.models.loading import load_net
 from siamese.training import train
 from siamese.utils.files import csv_text, write_text_atomic
+
+log = logging.getLogger(__name__)
 
 
 def heldout_correlation(similarity: np.ndarray, ratings: np.ndarray) -> dict[str, float]:
@@ -59,6 +62,8 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
         train_ids = [pairs.pair_id[i] for i in train_rows]
         for arm, w in (("without", 0.0), ("with", weight)):
             run_dir = out / f"fold{fold}_{arm}"
+            log.info("align-cv: fold %d/%d, arm %s (human.weight %g): %d training pairs, %d held out -> %s",
+                     fold + 1, folds, arm, w, len(train_rows), len(heldout_rows), run_dir)
             cfg = compose_config(["experiment=human_aligned", f"human.pairs={pairs_dir}",
                                   f"human.ratings={ratings_path}", f"human.weight={w}", f"human.layer={layer}",
                                   f"human.train_pairs={_hydra_list(train_ids)}",
@@ -73,6 +78,7 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
                                                                                                     "rho": np.nan}
             rows.append([fold, arm, len(train_rows), len(heldout_rows), f"{fold_r['r']:.4f}", f"{fold_r['rho']:.4f}",
                          f"{precision[arm][-1]:.4f}"])
+            log.info("align-cv: fold %d/%d, arm %s done: held-out r %.3f", fold + 1, folds, arm, fold_r["r"])
     ceiling = noise_ceiling(ratings)
     summary = {"folds": folds, "weight": weight, "layer": layer, "pairs": len(pairs), "raters_train": train_raters,
                "raters_eval": eval_raters, **ceiling}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from siamese.human.cli.evaluate import positive_int
+
 HELP = "similarity matrix (Spearman of upper triangles) and triplets"
 
 
@@ -11,14 +13,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("images_dir", help="directory with images.npz and similarity.csv/.npy and/or triplets.csv")
     parser.add_argument("--ckpt")
     parser.add_argument("--layers", nargs="+")
+    parser.add_argument("--n-boot", type=positive_int("--n-boot"), default=2000,
+                        help="bootstrap resamples for the 95%% CIs (images for the matrix, triplets for agreement)")
+    parser.add_argument("--seed", type=int, default=0)
 
 
-def _show(value) -> str:
-    return "-" if value is None else f"{value:.3f}"
+def _show(value, ci=None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f}" + ("" if ci is None else f" [{ci[0]:.3f}, {ci[1]:.3f}]")
 
 
 def run(args) -> int:
-    from siamese.human.compare.evaluate import matrix_agreement, triplet_agreement
+    from siamese.human.compare.evaluate import (
+        matrix_agreement,
+        matrix_agreement_ci,
+        triplet_agreement,
+        triplet_agreement_ci,
+    )
     from siamese.human.compare.similarity import similarity_matrix
     from siamese.human.io.image_set import load_image_set
     from siamese.models.loading import load_net
@@ -30,10 +42,17 @@ def run(args) -> int:
         models += [(loaded.name, loaded, layer) for layer in (args.layers or loaded.net.layer_names)]
     if image_set.synthetic:
         print("SYNTHETIC human data (images.npz says so): generated, not given by people")
-    print("| model | layer | matrix rho | triplet agreement |\n|---|---|---|---|")
+    print("| model | layer | matrix rho [95% CI] | triplet agreement [95% CI] |\n|---|---|---|---|")
     for name, model, layer in models:
         matrix = similarity_matrix(model, image_set.images, layer)
-        rho = matrix_agreement(matrix, image_set.similarity) if image_set.similarity is not None else None
-        agree = triplet_agreement(matrix, image_set.triplets) if image_set.triplets else None
-        print(f"| {name} | {layer or 'pixels'} | {_show(rho)} | {_show(agree)} |")
+        rho = agree = rho_ci = agree_ci = None
+        if image_set.similarity is not None:
+            rho = matrix_agreement(matrix, image_set.similarity)
+            rho_ci = matrix_agreement_ci(matrix, image_set.similarity, args.n_boot, seed=args.seed)
+        if image_set.triplets:
+            agree = triplet_agreement(matrix, image_set.triplets)
+            agree_ci = triplet_agreement_ci(matrix, image_set.triplets, args.n_boot, seed=args.seed)
+        print(f"| {name} | {layer or 'pixels'} | {_show(rho, rho_ci)} | {_show(agree, agree_ci)} |")
+    print("95% CIs: percentile bootstrap over images (matrix) and over triplets (agreement), "
+          f"{args.n_boot} resamples")
     return 0

@@ -8,6 +8,20 @@ from pathlib import Path
 HELP = "correlate model/baseline similarity with human ratings"
 
 
+def positive_int(option: str):
+    """An argparse type: an integer >= 1, else the error ``<option>: must be an integer >= 1, got <text>``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{option}: must be an integer >= 1, got {text}")
+        return value
+
+    return parse
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from siamese.human.compare.normalize import NORMALIZATIONS  # numpy/scipy only
 
@@ -19,8 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--baselines", nargs="*", default=[], help="pixels pca random classifier")
     parser.add_argument("--classifier-ckpt", help="checkpoint of python train.py task=classify (for 'classifier')")
     parser.add_argument("--out", help="output directory (default: <pairs>/eval)")
-    parser.add_argument("--n-boot", type=int, default=2000)
-    parser.add_argument("--n-perm", type=int, default=5000)
+    parser.add_argument("--n-boot", type=positive_int("--n-boot"), default=2000, help="bootstrap resamples (>= 1)")
+    parser.add_argument("--n-perm", type=positive_int("--n-perm"), default=5000, help="permutations (>= 1)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--normalize", choices=NORMALIZATIONS, default="none",
                         help="per-rater normalization of the ratings before averaging (default none; "
@@ -30,13 +44,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from siamese.human.compare.evaluate import evaluate, markdown_table
+    from siamese.human.compare.evaluate import check_usable, evaluate, markdown_table
     from siamese.human.compare.normalize import normalize_ratings
     from siamese.human.io.pair_set import load_pair_set
     from siamese.human.io.ratings import load_ratings
 
     pairs = load_pair_set(args.pairs)
-    ratings = normalize_ratings(load_ratings(args.ratings, pairs.pair_id, tuple(args.scale)), args.normalize)
+    ratings = load_ratings(args.ratings, pairs.pair_id, tuple(args.scale))
+    check_usable(ratings, args.ratings)
+    ratings = normalize_ratings(ratings, args.normalize)
     extra = {}
     if args.readout:
         from siamese.human.align.readouts.apply import readout_scores

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,8 @@ from siamese.human.compare.figures import save_sheet
 from siamese.human.io.common import PAIR_CSV
 from siamese.human.io.pair_set import PairSet, load_pair_set
 from siamese.utils.files import csv_text, write_text_atomic
+
+log = logging.getLogger(__name__)
 
 
 def make_pairs(out_dir: str | Path, n: int = 20, digit: int | None = 8, across: bool = False, seed: int = 0,
@@ -24,6 +27,7 @@ def make_pairs(out_dir: str | Path, n: int = 20, digit: int | None = 8, across: 
         raise ValueError(f"--n must be >= 1, got {n}")
     if not across and (digit is None or not 0 <= digit <= 9):
         raise ValueError(f"--digit must be 0-9 for within-digit pairs, got {digit}")
+    log.info("make-pairs: drawing %d %s pairs from MNIST %s", n, "mixed-digit" if across else f"digit-{digit}", split)
     _, labels = load_mnist_split(split)
     labels = labels.numpy()
     rng = np.random.default_rng(seed)
@@ -44,7 +48,9 @@ def make_pairs(out_dir: str | Path, n: int = 20, digit: int | None = 8, across: 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_text_atomic(out_dir / PAIR_CSV, csv_text(["pair_id", "split", "index_a", "index_b"], rows))
+    log.info("make-pairs: wrote %s", out_dir / PAIR_CSV)
     pairs = load_pair_set(out_dir)
     save_sheet(pairs, out_dir / "sheet.png", title=f"{n} {'mixed-digit' if across else f'digit-{digit}'} pairs "
                                                      f"(MNIST {split}, seed {seed})")
+    log.info("make-pairs: wrote %s", out_dir / "sheet.png")
     return pairs

@@ -34,6 +34,19 @@ def noise_ceiling(ratings: Ratings) -> dict[str, float]:
     return {"ceiling_loo_r": loo, "ceiling_split_half_r": corrected}
 
 
+def check_usable(ratings: Ratings, source: str = "the ratings", minimum: int = 3) -> None:
+    """Refuse ratings that cannot give a correlation (the table would be all NaN): fewer than ``minimum`` pairs
+    with a rating, or the same mean rating on every rated pair. ``source`` (the file) is named in the message."""
+    human = ratings.mean()
+    rated = np.isfinite(human)
+    if rated.sum() < minimum:
+        raise ValueError(f"{source}: {int(rated.sum())} of {len(human)} pairs have a rating; a correlation needs at "
+                         f"least {minimum} rated pairs (do the pair_id values match the pair set?)")
+    if np.ptp(human[rated]) == 0:
+        raise ValueError(f"{source}: every rated pair has the same mean rating ({human[rated][0]:g}); a correlation "
+                         "with constant ratings is undefined")
+
+
 def comparison_table(scores: dict[tuple[str, str], np.ndarray], ratings: Ratings, n_boot: int = 2000,
                      n_perm: int = 5000, seed: int = 0) -> list[dict]:
     human = ratings.mean()
@@ -82,6 +95,7 @@ def evaluate(pairs: PairSet, ratings: Ratings, out_dir: str | Path, ckpt=None, l
     When the ratings or the pair set are marked SYNTHETIC in their files (``Ratings.synthetic``,
     ``PairSet.synthetic``), every output says so."""
     synthetic = ratings.synthetic or pairs.synthetic
+    check_usable(ratings)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     scores = model_scores(pairs, ckpt, layers, baselines, classifier_ckpt, seed)
@@ -130,15 +144,59 @@ def matrix_agreement(model_matrix, human_matrix) -> float:
     return spearman(model_matrix[upper], human_matrix[upper])
 
 
-def triplet_agreement(model_matrix, triplets) -> float:
-    """Fraction of triplets ``(anchor, a, b, chosen)`` where the model finds the chosen image more similar to the
-    anchor than the other one (ties count half)."""
+def triplet_scores(model_matrix, triplets) -> np.ndarray:
+    """Per triplet ``(anchor, a, b, chosen)``: 1 where the model finds the chosen image more similar to the anchor
+    than the other one, 0.5 on a tie, else 0."""
     model_matrix = np.asarray(model_matrix)
     if not triplets:
         raise ValueError("no triplets to score")
-    agree = 0.0
+    scores = []
     for anchor, a, b, chosen in triplets:
         other = b if chosen == a else a
         s_chosen, s_other = model_matrix[anchor, chosen], model_matrix[anchor, other]
-        agree += 1.0 if s_chosen > s_other else 0.5 if s_chosen == s_other else 0.0
-    return agree / len(triplets)
+        scores.append(1.0 if s_chosen > s_other else 0.5 if s_chosen == s_other else 0.0)
+    return np.asarray(scores)
+
+
+def triplet_agreement(model_matrix, triplets) -> float:
+    """Fraction of triplets ``(anchor, a, b, chosen)`` where the model finds the chosen image more similar to the
+    anchor than the other one (ties count half)."""
+    return float(triplet_scores(model_matrix, triplets).mean())
+
+
+def _percentiles(values, level: float) -> tuple[float, float]:
+    values = np.asarray([v for v in values if np.isfinite(v)])
+    if not len(values):
+        return float("nan"), float("nan")
+    tail = (1 - level) / 2 * 100
+    return float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail))
+
+
+def matrix_agreement_ci(model_matrix, human_matrix, n_boot: int = 2000, level: float = 0.95,
+                        seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap CI of ``matrix_agreement`` over images (the units; pairs of one image are not
+    independent): draw N images with replacement, take the upper-triangle pairs of two different images among
+    the draws, Spearman of model vs human on them; ``n_boot`` draws."""
+    model_matrix, human_matrix = np.asarray(model_matrix), np.asarray(human_matrix)
+    matrix_agreement(model_matrix, human_matrix)  # shape checks
+    if n_boot < 1:
+        raise ValueError(f"n_boot must be >= 1, got {n_boot}")
+    rng, n = np.random.default_rng(seed), len(model_matrix)
+    upper = np.triu_indices(n, k=1)
+    values = []
+    for _ in range(n_boot):
+        pick = rng.integers(0, n, size=n)
+        i, j = pick[upper[0]], pick[upper[1]]
+        keep = i != j
+        values.append(spearman(model_matrix[i[keep], j[keep]], human_matrix[i[keep], j[keep]]))
+    return _percentiles(values, level)
+
+
+def triplet_agreement_ci(model_matrix, triplets, n_boot: int = 2000, level: float = 0.95,
+                         seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap CI of ``triplet_agreement`` over triplets (``n_boot`` resamples with replacement)."""
+    if n_boot < 1:
+        raise ValueError(f"n_boot must be >= 1, got {n_boot}")
+    scores = triplet_scores(model_matrix, triplets)
+    picks = np.random.default_rng(seed).integers(0, len(scores), size=(n_boot, len(scores)))
+    return _percentiles(scores[picks].mean(axis=1), level)

@@ -36,10 +36,11 @@ def scatter_plot(model_values, human_values, path: Path, title: str, pair_ids=No
     return path
 
 
-def save_sheet(pairs: PairSet, path: str | Path, title: str = "", notes: list[str] | None = None,
-               columns: int = 4) -> Path:
-    """A printable (A4 portrait) PNG sheet: each pair as its two images side by side, numbered by pair id, with
-    an optional line of ``notes`` under each (e.g. model and human scores)."""
+def sheet_figure(pairs: PairSet, title: str = "", notes: list[str] | None = None, columns: int = 4):
+    """A printable (A4 portrait) sheet: each pair as its two images side by side, numbered by pair id, with an
+    optional line of ``notes`` under each (e.g. model and human scores); a long ``title`` wraps to the page."""
+    import textwrap
+
     import matplotlib
 
     matplotlib.use("Agg")
@@ -48,8 +49,9 @@ def save_sheet(pairs: PairSet, path: str | Path, title: str = "", notes: list[st
     n = len(pairs)
     rows = int(np.ceil(n / columns))
     fig = plt.figure(figsize=(8.27, max(2.5, 2.2 * rows + 0.8)), dpi=150)
-    if title:
-        fig.suptitle(title, fontsize=11)
+    title_lines = textwrap.wrap(title, width=80) if title else []
+    if title_lines:
+        fig.suptitle("\n".join(title_lines), fontsize=11)
     for k in range(n):
         ax = fig.add_subplot(rows, columns, k + 1)
         gap = np.zeros((28, 6), dtype=np.uint8)  # white after the inversion below
@@ -59,7 +61,17 @@ def save_sheet(pairs: PairSet, path: str | Path, title: str = "", notes: list[st
         ax.set_title(pairs.pair_id[k], fontsize=10, fontweight="bold")
         if notes:
             ax.set_xlabel(notes[k], fontsize=7)
-    fig.tight_layout(rect=(0, 0, 1, 0.97 if title else 1))
+    title_height = 0.25 * len(title_lines) / fig.get_figheight()  # inches per title line, as a figure fraction
+    fig.tight_layout(rect=(0, 0, 1, 1 - title_height - 0.01 if title_lines else 1))
+    return fig
+
+
+def save_sheet(pairs: PairSet, path: str | Path, title: str = "", notes: list[str] | None = None,
+               columns: int = 4) -> Path:
+    """``sheet_figure`` written to ``path`` (PNG)."""
+    import matplotlib.pyplot as plt
+
+    fig = sheet_figure(pairs, title, notes, columns)
     path = Path(path)
     save_figure_atomic(fig, path)
     plt.close(fig)

@@ -168,6 +168,8 @@ def split_half_ceiling(matrix, method: str = "pearson", n_splits: int = 200, see
 def compare(model_scores, human_scores, n_boot: int = 2000, n_perm: int = 5000, seed: int = 0) -> dict[str, float]:
     """Pearson r and Spearman rho of model vs human over the pairs where both are defined, each with its
     bootstrap 95% CI and permutation p-value."""
+    if n_boot < 1 or n_perm < 1:
+        raise ValueError(f"n_boot and n_perm must be >= 1, got {n_boot}, {n_perm}")
     x, y = np.asarray(model_scores, dtype=float), np.asarray(human_scores, dtype=float)
     keep = np.isfinite(x) & np.isfinite(y)
     x, y = x[keep], y[keep]

@@ -12,6 +12,7 @@ every output made from it is labelled SYNTHETIC; the file name plays no part.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from pathlib import Path
 
@@ -40,7 +41,15 @@ def read_csv(path: str | Path, required: tuple[str, ...]) -> list[tuple[int, dic
     path = Path(path)
     if not path.is_file():
         raise FormatError(path, "file not found")
-    with open(path, newline="", encoding="utf-8") as f:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")  # a BOM (as spreadsheets save "CSV UTF-8") is accepted and dropped
+    except UnicodeDecodeError as error:
+        line = raw[:error.start].count(b"\n") + 1
+        raise FormatError(path, f"not UTF-8 text (byte 0x{raw[error.start]:02x} at byte {error.start}); it looks "
+                                "like Latin-1 / Windows-1252. Save it as 'CSV UTF-8', or convert it: "
+                                f"iconv -f latin1 -t utf-8 {path.name} > utf8_{path.name}", row=line) from None
+    with io.StringIO(text, newline="") as f:
         reader = csv.reader(f)
         header = next(reader, None)
         if header is None:
@@ -90,7 +99,14 @@ def check_images(path, key: str, images: np.ndarray, n: int | None = None) -> np
         raise FormatError(path, f"key {key!r} holds {len(images)} images, expected {n}")
     if not np.issubdtype(images.dtype, np.number):
         raise FormatError(path, f"key {key!r} has dtype {images.dtype}; pixel values must be numbers 0-255")
-    if images.size and (np.nanmin(images) < 0 or np.nanmax(images) > 255 or not np.isfinite(images).all()):
+    finite = np.isfinite(images)
+    if not finite.all():
+        first = np.argwhere(~finite)[0]
+        kind = "NaN" if np.isnan(images[tuple(first)]) else "infinite"
+        raise FormatError(path, f"key {key!r} has {(~finite).sum()} NaN or infinite pixel values (first: {kind} in "
+                                f"image {first[0]}, row {first[1]}, column {first[2]}); pixel values must be numbers "
+                                "0-255")
+    if images.size and (np.nanmin(images) < 0 or np.nanmax(images) > 255):
         raise FormatError(path, f"key {key!r} has pixel values outside 0-255 "
                                 f"(min {np.nanmin(images)}, max {np.nanmax(images)})")
     if np.issubdtype(images.dtype, np.floating) and np.nanmax(images) <= 1.0 and images.any():
