@@ -17,7 +17,11 @@ import torch
 from torch.utils.data import DataLoader
 
 from siamese.data.datasets import make_reader
-from siamese.data.image_dataset import FileImageDataset, ImageTensorDataset, NormalizedImages
+from siamese.data.image_dataset import (
+    FileImageDataset,
+    ImageTensorDataset,
+    NormalizedImages,
+)
 from siamese.data.shift import AXES, shift_images, shifted_copies, validate_shifts
 from siamese.data.transforms import build_transform, convert_channels
 
@@ -44,7 +48,7 @@ def resolve_classes(classes: Sequence | None, names: list[str], key: str = "data
     ids = []
     for value in classes:
         if isinstance(value, bool):
-            raise ValueError(f"{key}: {value!r} is not a class")
+            raise TypeError(f"{key}: {value!r} is not a class")
         if isinstance(value, int):
             if not 0 <= value < len(names):
                 raise ValueError(f"{key}: class id {value} is outside 0-{len(names) - 1}")
@@ -135,7 +139,7 @@ class ImageDataModule(pl.LightningDataModule):
             raise ValueError(f"data.batch_size must be >= 1, got {batch_size}")
         transforms = dict(transforms or {})
         if set(transforms) - {"train"}:
-            raise ValueError(f"data.transforms has unknown key {sorted(set(transforms) - {'train'})[0]!r}; "
+            raise ValueError(f"data.transforms has unknown key {min(set(transforms) - {'train'})!r}; "
                              f"only 'train' (val/test are never transformed)")
         self.train_transform = build_transform(transforms.get("train"))
         self.batch_size, self.eval_batch_size = batch_size, eval_batch_size
@@ -235,7 +239,7 @@ class ImageDataModule(pl.LightningDataModule):
         shifted_images, shifts = shifted_copies(test_images, self.shift_values, axis)
         repeat = len(self.shift_values)
         train_shifts = self._train_shifts()
-        make = lambda im, lb, ix, **kw: ImageTensorDataset(im, lb, ix, self.mean, self.std, axis=axis, **kw)  # noqa: E731
+        make = lambda im, lb, ix, **kw: ImageTensorDataset(im, lb, ix, self.mean, self.std, axis=axis, **kw)
         if train_shifts is not None and self.shift["train_mode"] == "fixed":  # one stored shift per train image
             draw = torch.randint(len(train_shifts), (len(train),),
                                  generator=torch.Generator().manual_seed(self.split_seed))
@@ -277,7 +281,7 @@ class ImageDataModule(pl.LightningDataModule):
             return FileImageDataset(positions_or_files, self.reader.decode, lb, ix, self.mean, self.std, axis=axis,
                                     **kw)
 
-        pick = lambda p: [files[i] for i in p.tolist()]  # noqa: E731
+        pick = lambda p: [files[i] for i in p.tolist()]
         self.datasets = {
             "train": make(pick(train), labels[train], keep[train], random_shifts=self._train_shifts(),
                           transform=self.train_transform),

@@ -64,7 +64,7 @@ class ImageTensorDataset(NormalizedImages):
         super().__init__(labels, indices, mean, std, **kwargs)
         self.images = images
 
-    def to(self, device: torch.device | str) -> "ImageTensorDataset":
+    def to(self, device: torch.device | str) -> ImageTensorDataset:
         """Keep the whole dataset on ``device`` (e.g. the GPU): batches are then built there."""
         for name in ("images", "labels", "indices", "shifts", "random_shifts"):
             if getattr(self, name) is not None:
@@ -98,7 +98,7 @@ class FileImageDataset(NormalizedImages):
         raise AttributeError("the data streams from files (larger than data.max_memory_mb), so there is no in-memory "
                              "image tensor; raise data.max_memory_mb for what needs one (e.g. miner=knn)")
 
-    def to(self, device) -> "FileImageDataset":
+    def to(self, device) -> FileImageDataset:
         return self  # decoded per batch on the CPU; Lightning moves batches
 
     def __getitem__(self, position: int) -> dict[str, torch.Tensor]:

@@ -47,12 +47,12 @@ def validate_shifts(values: Sequence[float], key: str = "data.shift.values", wid
     pixels = []
     for value in values:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"{key}: unknown shift {value!r}; shifts are numbers")
+            raise TypeError(f"{key}: unknown shift {value!r}; shifts are numbers")
         if unit == "fraction":
             if not 0 < abs(value) < 1 or round(value * width) == 0:
                 raise ValueError(f"{key}: shift {value!r} (data.shift.unit=fraction) must be in (-1, 1) and at least "
                                  f"one pixel of the {width}-pixel image")
-            pixels.append(int(round(value * width)))
+            pixels.append(round(value * width))
         else:
             if int(value) != value or value == 0 or abs(value) >= width:
                 raise ValueError(f"{key}: unknown shift {value!r}; shifts are non-zero whole pixels with |s| < {width}")

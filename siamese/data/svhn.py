@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import string
 from pathlib import Path
+from typing import ClassVar
 
 import torch
 
@@ -19,7 +20,7 @@ class SVHNReader(DatasetReader):
 
     name = "svhn"
     channels = 3
-    class_names = list(string.digits)
+    class_names: ClassVar[list[str]] = list(string.digits)
 
     def expected_files(self, split: str) -> list[Path]:
         from torchvision.datasets import SVHN

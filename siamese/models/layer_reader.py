@@ -5,21 +5,19 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from siamese.models.base import LayeredNet
-
 
 @torch.no_grad()
 def read_layer(net: nn.Module, layer: str, images: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
     """Activations of ``layer`` for ``images`` (already normalized as the net expects), in eval mode, batched.
 
-    Framework nets (``LayeredNet``) are read through ``net.activations``; any other module (a torchvision model,
+    Framework nets (``LayeredNet``, ``TorchvisionNet``: anything with ``activations``) are read through ``net.activations``; any other module (a torchvision model,
     say) through a forward hook on ``dict(net.named_modules())[layer]``. An unknown layer raises ``KeyError``
     listing the layers there are."""
     was_training = net.training
     net.eval()
     try:
-        if isinstance(net, LayeredNet):
-            read = lambda x: net.activations(x, [layer])[layer]  # noqa: E731
+        if hasattr(net, "activations"):  # framework nets (LayeredNet, TorchvisionNet)
+            read = lambda x: net.activations(x, [layer])[layer]
         else:
             read = _hooked_reader(net, layer)
         return torch.cat([read(images[i:i + batch_size]).detach().cpu() for i in range(0, len(images), batch_size)])
