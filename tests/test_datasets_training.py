@@ -6,7 +6,6 @@ import math
 from pathlib import Path
 
 import pytest
-import torch
 
 from siamese.training import train
 from tests.dataset_files import (
