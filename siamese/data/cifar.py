@@ -21,6 +21,7 @@ class CIFARReader(DatasetReader):
     """RGB ``[N, 3, 32, 32]`` images of ``cifar10`` or ``cifar100``."""
 
     channels = 3
+    image_size = (32, 32)
 
     def __init__(self, name: str, root: str | Path | None):
         if name not in CLASSES:

@@ -130,9 +130,12 @@ class ImageDataModule(pl.LightningDataModule):
             raise ValueError(f"data.shift.train_mode must be 'random' or 'fixed', got {shift['train_mode']!r}")
         if shift["axis"] not in AXES:
             raise ValueError(f"data.shift.axis must be one of {AXES}, got {shift['axis']!r}")
-        validate_shifts(shift["values"], width=10**6, unit=shift["unit"])  # the size check waits for the images
         self.shift = shift
         self.shift_values: tuple[int, ...] = ()
+        if self.reader.image_size is not None:  # else checked in setup, once the images are read
+            self._resolve_shifts(*self.reader.image_size)
+        else:
+            validate_shifts(shift["values"], width=10**6, unit=shift["unit"])
         if not 0.0 < val_fraction < 1.0:
             raise ValueError(f"data.val_fraction must be in (0, 1), got {val_fraction}")
         if batch_size < 1:

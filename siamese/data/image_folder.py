@@ -47,6 +47,14 @@ class ImageFolderReader(DatasetReader):
     def channels(self) -> int:
         return self._channels
 
+    @property
+    def image_size(self) -> tuple[int, int] | None:
+        if self.crop is not None:
+            return (self.crop[0], self.crop[-1])
+        if self.resize is not None and len(self.resize) == 2:
+            return tuple(self.resize)
+        return None
+
     def expected_files(self, split: str) -> list[Path]:
         return [self.root]
 
@@ -101,11 +109,7 @@ class ImageFolderReader(DatasetReader):
     def output_size(self, split: str) -> tuple[int, int]:
         """``(H, W)`` of decoded images: the crop or the exact resize, else the first file's size after the
         (shorter-side) resize; used to decide whether a split fits in memory."""
-        if self.crop is not None:
-            return (self.crop[0], self.crop[-1])
-        if self.resize is not None and len(self.resize) == 2:
-            return tuple(self.resize)
-        return tuple(self.decode(self.files(split)[0][0]).shape[1:])
+        return self.image_size or tuple(self.decode(self.files(split)[0][0]).shape[1:])
 
     def read(self, split: str) -> ImageArrays:
         files, labels = self.files(split)

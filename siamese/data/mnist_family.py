@@ -24,6 +24,7 @@ class MNISTFamilyReader(DatasetReader):
     """One of ``CLASSES``; ``split`` only for EMNIST (default ``balanced``). Images are grey, ``[N, 1, 28, 28]``."""
 
     channels = 1
+    image_size = (28, 28)
 
     def __init__(self, name: str, root: str | Path | None = None, split: str | None = None,
                  cache_dir: str | Path | None = None):

@@ -60,6 +60,11 @@ class DatasetReader:
         """Channels of the images as stored (1 grey, 3 RGB)."""
         raise NotImplementedError
 
+    @property
+    def image_size(self) -> tuple[int, int] | None:
+        """``(H, W)`` of every image when the format fixes it (checked before reading), else None."""
+        return None
+
     def expected_files(self, split: str) -> list[Path]:
         raise NotImplementedError
 

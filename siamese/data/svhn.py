@@ -20,6 +20,7 @@ class SVHNReader(DatasetReader):
 
     name = "svhn"
     channels = 3
+    image_size = (32, 32)
     class_names: ClassVar[list[str]] = list(string.digits)
 
     def expected_files(self, split: str) -> list[Path]:
