@@ -1,6 +1,9 @@
 """Model sources: a user's module by module:factory + state_dict, torchvision:NAME + weights file, TorchScript;
 their layers (module paths, forward outputs) and preprocessing, against the same computation by hand."""
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -8,7 +11,10 @@ import torch.nn.functional as F
 
 from siamese.models.preprocessing import Preprocessing
 from siamese.models.sources import load_source
-from tests.course_net import Net
+
+COURSE_DIR = Path(__file__).resolve().parents[1] / "experiments" / "beyond_mnist"
+sys.path.insert(0, str(COURSE_DIR))  # the user's module, as PYTHONPATH=experiments/beyond_mnist would make it
+from course_net import Net
 
 
 def cosine(a, b):
@@ -37,7 +43,7 @@ def test_factory_and_state_dict_give_the_layer_similarities_computed_by_hand(dig
     from siamese.human.similarity import layer_similarity
 
     net, path = course_weights
-    model = load_source("tests.course_net:Net", str(path), mean=(0.1307,), std=(0.3081,))
+    model = load_source("course_net:Net", str(path), mean=(0.1307,), std=(0.3081,))
     layers = ["output.1", "output.2", "output.3", "conv1", "fc1"]
     got = layer_similarity(model, *digits, layers=layers)
     a, b = [(torch.as_tensor(x).float()[:, None] / 255 - 0.1307) / 0.3081 for x in digits]
@@ -54,7 +60,7 @@ def test_factory_and_state_dict_give_the_layer_similarities_computed_by_hand(dig
 
 def test_unknown_layers_and_bad_specs_say_what_exists(course_weights):
     _, path = course_weights
-    model = load_source("tests.course_net:Net", str(path))
+    model = load_source("course_net:Net", str(path))
     with pytest.raises(KeyError, match="conv2_drop"):
         model.activations(np.zeros((1, 28, 28), np.uint8), ["conv3"])
     with pytest.raises(KeyError, match="returns 4 outputs"):
@@ -62,7 +68,7 @@ def test_unknown_layers_and_bad_specs_say_what_exists(course_weights):
     with pytest.raises(ValueError, match="cannot import"):
         load_source("no_such_package.nets:Net")
     with pytest.raises(FileNotFoundError, match="never downloaded"):
-        load_source("tests.course_net:Net", "/nonexistent/weights.pt")
+        load_source("course_net:Net", "/nonexistent/weights.pt")
 
 
 def test_torchscript_file_reads_its_outputs(tmp_path, digits, course_weights):
