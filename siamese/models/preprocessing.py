@@ -15,13 +15,16 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 import torch
 
-VALUE_RANGES = {"unit": (1 / 255, 0.0), "byte": (1.0, 0.0), "symmetric": (1 / 127.5, -1.0)}
+VALUE_RANGES = {"unit": (255.0, 0.0), "byte": (1.0, 0.0), "symmetric": (127.5, -1.0)}  # v = p / divisor + offset
 
 
 def as_nchw(images) -> torch.Tensor:
     """uint8-valued ``[N, H, W]``, ``[N, H, W, C]`` (numpy layout, C = 1, 3, 4; alpha dropped) or
     ``[N, C, H, W]`` (C = 1 or 3 in dimension 1) -> float ``[N, C, H, W]`` of 0-255 values."""
-    x = torch.as_tensor(np.asarray(images) if not isinstance(images, torch.Tensor) else images).float()
+    x = torch.as_tensor(np.asarray(images) if not isinstance(images, torch.Tensor) else images)
+    if x.is_floating_point() and x.numel() and 0 < float(x.abs().max()) <= 1.0:
+        raise ValueError("images look scaled to 0-1 (max <= 1); pass pixel values 0-255 (uint8 or float)")
+    x = x.float()
     if x.ndim == 3:
         return x[:, None]
     if x.ndim != 4:
@@ -80,8 +83,8 @@ class Preprocessing:
         if self.size is not None and tuple(x.shape[-2:]) != self.size:
             x = torch.nn.functional.interpolate(x, size=self.size, mode="bilinear", align_corners=False,
                                                 antialias=True)
-        scale, offset = VALUE_RANGES[self.value_range]
-        x = x * scale + offset
+        divisor, offset = VALUE_RANGES[self.value_range]
+        x = x / divisor + offset if offset else x / divisor
         mean = torch.tensor(self.mean)[None, :, None, None]
         std = torch.tensor(self.std)[None, :, None, None]
         return (x - mean) / std
