@@ -11,13 +11,13 @@ DATASETS = ("mnist", "fashion_mnist", "kmnist", "emnist", "cifar10", "cifar100",
 
 def make_reader(dataset: str, root: str | Path | None = None, *, split: str | None = None, channels: int | None = None,
                 resize=None, crop=None, test_fraction: float = 0.2, test_seed: int = 0,
-                cache_dir: str | Path | None = None) -> DatasetReader:
+                cache_dir: str | Path | None = None, source_dir: str | Path | None = None) -> DatasetReader:
     """The reader of ``dataset`` under ``root`` (``split``: EMNIST's; ``channels``/``resize``/``crop``: how an
     image folder is decoded; ``test_fraction``/``test_seed``: the test split of a folder or npz without one)."""
     if dataset in ("mnist", "fashion_mnist", "kmnist", "emnist"):
         from siamese.data.mnist_family import MNISTFamilyReader
 
-        return MNISTFamilyReader(dataset, root, split, cache_dir)
+        return MNISTFamilyReader(dataset, root, split, cache_dir, source_dir)
     if split is not None:
         raise ValueError(f"data.split is only for emnist, got data.split={split!r} with data.dataset={dataset}")
     if dataset in ("cifar10", "cifar100"):

@@ -17,11 +17,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from siamese.data.datasets import make_reader
-from siamese.data.image_dataset import (
-    FileImageDataset,
-    ImageTensorDataset,
-    NormalizedImages,
-)
+from siamese.data.image_dataset import FileImageDataset, ImageTensorDataset, NormalizedImages, keep_batch
 from siamese.data.shift import AXES, shift_images, shifted_copies, validate_shifts
 from siamese.data.transforms import build_transform, convert_channels
 
@@ -30,11 +26,6 @@ log = logging.getLogger(__name__)
 EVAL_SPLITS = ("train", "val", "test", "test_shifted")
 DEFAULT_SHIFT = {"values": (-6, -3, 3, 6), "train": False, "include_unshifted": True, "train_mode": "random",
                  "axis": "horizontal", "unit": "pixels"}
-
-
-def keep_batch(batch):
-    """``collate_fn`` for datasets whose ``__getitems__`` already returns a whole batch."""
-    return batch
 
 
 def resolve_classes(classes: Sequence | None, names: list[str], key: str = "data.classes") -> tuple[int, ...] | None:
@@ -110,6 +101,7 @@ class ImageDataModule(pl.LightningDataModule):
         norm_samples: int = 2000,
         cache_dir: str | Path | None = None,
         run_dir: str | Path | None = None,
+        source_dir: str | Path | None = None,
     ):
         super().__init__()
         if classes is not None and digits is not None:
@@ -118,7 +110,8 @@ class ImageDataModule(pl.LightningDataModule):
             raise ValueError(f"data.channels must be 1, 3 or null, got {channels!r}")
         self.dataset, self.channels = dataset, channels
         self.reader = make_reader(dataset, root, split=split, channels=channels, resize=resize, crop=crop,
-                                  test_fraction=test_fraction, test_seed=split_seed, cache_dir=cache_dir)
+                                  test_fraction=test_fraction, test_seed=split_seed, cache_dir=cache_dir,
+                                  source_dir=source_dir)
         self.reader.check()  # missing files fail here, before any training
         self.class_ids = resolve_classes(digits if digits is not None else classes, self.reader.class_names,
                                          "data.digits" if digits is not None else "data.classes")

@@ -109,3 +109,8 @@ class FileImageDataset(NormalizedImages):
         image, shift = self.augment(image, shift)
         return {"image": self.normalize(image)[0], "label": self.labels[position],
                 "index": self.indices[position], "shift": shift[0]}
+
+
+def keep_batch(batch):
+    """``collate_fn`` for datasets whose ``__getitems__`` already returns a whole batch."""
+    return batch

@@ -27,11 +27,11 @@ class MNISTFamilyReader(DatasetReader):
     image_size = (28, 28)
 
     def __init__(self, name: str, root: str | Path | None = None, split: str | None = None,
-                 cache_dir: str | Path | None = None):
+                 cache_dir: str | Path | None = None, source_dir: str | Path | None = None):
         if name not in CLASSES:
             raise ValueError(f"unknown MNIST-family dataset {name!r}; choose from {sorted(CLASSES)}")
         self.name, self.shipped = name, name == "mnist" and root is None
-        self.cache_dir = cache_dir
+        self.cache_dir, self.source_dir = cache_dir, source_dir
         if name == "emnist":
             split = split or "balanced"
             if split not in EMNIST_SPLITS:
@@ -72,9 +72,10 @@ class MNISTFamilyReader(DatasetReader):
 
     def read(self, split: str) -> ImageArrays:
         if self.shipped:
-            from siamese.data.mnist_files import DEFAULT_CACHE_DIR, load_mnist
+            from siamese.data.mnist_files import DEFAULT_CACHE_DIR, DEFAULT_SOURCE_DIR, load_mnist
 
-            images, labels = load_mnist(split, cache_dir=str(self.cache_dir or DEFAULT_CACHE_DIR))
+            images, labels = load_mnist(split, str(self.source_dir or DEFAULT_SOURCE_DIR),
+                                        str(self.cache_dir or DEFAULT_CACHE_DIR))
             return ImageArrays(images[:, None].contiguous(), labels)
         extra = {"split": self.split} if self.name == "emnist" else {}
         dataset = self.torchvision_class(str(self.root), train=split == "train", download=False, **extra)
