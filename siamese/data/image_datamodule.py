@@ -147,6 +147,7 @@ class ImageDataModule(pl.LightningDataModule):
         self.mean: float | list[float] | None = None
         self.std: float | list[float] | None = None
         self.streaming = False
+        self.image_size: tuple[int, int] | None = None  # (H, W) of the images, known after setup
         self.datasets: dict[str, NormalizedImages] = {}
 
     @property
@@ -216,6 +217,7 @@ class ImageDataModule(pl.LightningDataModule):
             self.mean, self.std = per_channel.mean(dim=1).tolist(), per_channel.std(dim=1).tolist()
 
     def _resolve_shifts(self, height: int, width: int) -> None:
+        self.image_size = (int(height), int(width))
         size = width if self.shift["axis"] == "horizontal" else height
         self.shift_values = validate_shifts(self.shift["values"], width=size, unit=self.shift["unit"])
 
@@ -228,8 +230,8 @@ class ImageDataModule(pl.LightningDataModule):
         images, labels, index = self._load("train", self.max_train_samples, self.split_seed)
         train, val = self._train_val(len(images))
         self._set_normalization(images[train])
-        self._log_normalization(len(train))
         self._resolve_shifts(*images.shape[-2:])
+        self._log_normalization(len(train))
         axis = self.shift["axis"]
         test_images, test_labels, test_index = self._load("test", self.max_test_samples, self.split_seed + 1)
         shifted_images, shifts = shifted_copies(test_images, self.shift_values, axis)
@@ -264,8 +266,8 @@ class ImageDataModule(pl.LightningDataModule):
                        [:self.norm_samples]]
         decoded = torch.stack([self.reader.decode(files[i]) for i in sample.tolist()])
         self._set_normalization(decoded)
-        self._log_normalization(len(sample))
         self._resolve_shifts(*decoded.shape[-2:])
+        self._log_normalization(len(sample))
         axis = self.shift["axis"]
         test_files, test_labels = self.reader.files("test")
         test_keep = self._keep(test_labels, self.max_test_samples, self.split_seed + 1)
@@ -343,7 +345,10 @@ class ImageDataModule(pl.LightningDataModule):
     # --------------------------------------------------------------------------------------- checkpointing
     def state_dict(self) -> dict:
         classes = None if self.class_ids is None else list(self.class_ids)
-        return {"dataset": self.dataset, "classes": classes, "digits": classes, "mean": self.mean, "std": self.std}
+        size = None if self.image_size is None else list(self.image_size)
+        return {"dataset": self.dataset, "classes": classes, "digits": classes, "mean": self.mean, "std": self.std,
+                "channels": None if self.mean is None else (1 if isinstance(self.mean, float) else len(self.mean)),
+                "image_size": size}
 
     def load_state_dict(self, state: dict) -> None:
         self.mean, self.std = state["mean"], state["std"]
