@@ -134,12 +134,9 @@ def test_classes_by_name_and_per_channel_normalization(tmp_path, monkeypatch):
         ImageDataModule("cifar10", root=tmp_path, classes=["zebra"])
 
 
-def test_mnist_digits_still_select_and_match_the_mnist_module():
+def test_mnist_digits_are_the_class_subset_by_id_or_name():
     from siamese.data import MNISTDataModule
 
-    new, old = ImageDataModule("mnist", digits=[4, 9]), MNISTDataModule(digits=[4, 9])
-    new.setup(), old.setup()
-    assert new.mean == old.mean and new.std == old.std
-    for split in ("train", "val", "test_shifted"):
-        assert torch.equal(new.datasets[split].images, old.datasets[split].images)
-        assert torch.equal(new.datasets[split].__getitems__([0, 5])["image"], old.datasets[split].__getitems__([0, 5])["image"])
+    assert MNISTDataModule(digits=[4, 9]).class_ids == ImageDataModule("mnist", classes=["4", "9"]).class_ids == (4, 9)
+    with pytest.raises(ValueError, match="data.digits: class id 10"):
+        MNISTDataModule(digits=[4, 10])

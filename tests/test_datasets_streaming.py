@@ -23,7 +23,7 @@ def test_a_folder_larger_than_max_memory_streams_the_same_images(tmp_path):
         assert torch.equal(a["index"], b["index"]) and torch.equal(a["shift"], b["shift"])
         torch.testing.assert_close(a["image"], b["image"])
     with pytest.raises(AttributeError, match="max_memory_mb"):
-        streamed.datasets["train"].images
+        _ = streamed.datasets["train"].images
 
 
 def test_shift_on_rgb_images_of_any_size_both_axes():

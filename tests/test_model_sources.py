@@ -14,7 +14,7 @@ from siamese.models.sources import load_source
 
 COURSE_DIR = Path(__file__).resolve().parents[1] / "experiments" / "beyond_mnist"
 sys.path.insert(0, str(COURSE_DIR))  # the user's module, as PYTHONPATH=experiments/beyond_mnist would make it
-from course_net import Net
+from course_net import Net  # noqa: E402
 
 
 def cosine(a, b):
@@ -40,7 +40,7 @@ def course_weights(tmp_path):
 
 
 def test_factory_and_state_dict_give_the_layer_similarities_computed_by_hand(digits, course_weights):
-    from siamese.human.similarity import layer_similarity
+    from siamese.human.compare.similarity import layer_similarity
 
     net, path = course_weights
     model = load_source("course_net:Net", str(path), mean=(0.1307,), std=(0.3081,))
@@ -76,7 +76,7 @@ def test_torchscript_file_reads_its_outputs(tmp_path, digits, course_weights):
     path = tmp_path / "course.ts"
     torch.jit.script(net).save(str(path))
     model = load_source(str(path), mean=(0.1307,), std=(0.3081,))
-    got = model.activations(digits[0], ["output.1"])["output.1"]
+    got = model.activations(digits[0], ["output.1"], as_numpy=False)["output.1"]
     with torch.no_grad():
         expected = net(model.normalize(digits[0]))[1]
     torch.testing.assert_close(got, expected)
@@ -94,7 +94,7 @@ def test_torchvision_source_loads_a_local_weights_file_and_declares_imagenet_pre
     model = load_source("torchvision:resnet18", str(path), size=64)
     assert model.preprocessing.mean == (0.485, 0.456, 0.406) and model.preprocessing.size == (64, 64)
     images = np.random.default_rng(0).integers(0, 256, size=(3, 40, 50, 3), dtype=np.uint8)  # any size, RGB
-    got = model.activations(images, ["layer3", "output"])
+    got = model.activations(images, ["layer3", "output"], as_numpy=False)
     with torch.no_grad():
         x = model.normalize(images)
         assert x.shape == (3, 3, 64, 64)

@@ -59,7 +59,8 @@ class CIFARReader(DatasetReader):
         try:
             return self.torchvision_class(str(self.root), train=split == "train", download=False)
         except RuntimeError as error:  # torchvision: "Dataset not found or corrupted" (an md5 mismatch)
-            raise ValueError(f"data={self.name}: {error} - the files under {self.root / self.torchvision_class.base_folder}"
+            folder = self.root / self.torchvision_class.base_folder
+            raise ValueError(f"data={self.name}: {error} - the files under {folder}"
                              f" exist but do not match the md5 of the original release") from None
 
     def read(self, split: str) -> ImageArrays:

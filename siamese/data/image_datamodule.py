@@ -237,7 +237,7 @@ class ImageDataModule(pl.LightningDataModule):
         shifted_images, shifts = shifted_copies(test_images, self.shift_values, axis)
         repeat = len(self.shift_values)
         train_shifts = self._train_shifts()
-        make = lambda im, lb, ix, **kw: ImageTensorDataset(im, lb, ix, self.mean, self.std, axis=axis, **kw)
+        make = lambda im, lb, ix, **kw: ImageTensorDataset(im, lb, ix, self.mean, self.std, axis=axis, **kw)  # noqa: E731
         if train_shifts is not None and self.shift["train_mode"] == "fixed":  # one stored shift per train image
             draw = torch.randint(len(train_shifts), (len(train),),
                                  generator=torch.Generator().manual_seed(self.split_seed))
@@ -279,7 +279,7 @@ class ImageDataModule(pl.LightningDataModule):
             return FileImageDataset(positions_or_files, self.reader.decode, lb, ix, self.mean, self.std, axis=axis,
                                     **kw)
 
-        pick = lambda p: [files[i] for i in p.tolist()]
+        pick = lambda p: [files[i] for i in p.tolist()]  # noqa: E731
         self.datasets = {
             "train": make(pick(train), labels[train], keep[train], random_shifts=self._train_shifts(),
                           transform=self.train_transform),

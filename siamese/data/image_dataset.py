@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 import torch
 from torch.utils.data import Dataset
 
+from siamese.data.normalization import normalize_pixels
 from siamese.data.shift import shift_images
 from siamese.data.transforms import apply_per_image
 
@@ -28,8 +29,8 @@ class NormalizedImages(Dataset):
             raise ValueError(f"labels and indices differ in length: {len(labels)}, {len(indices)}")
         self.labels, self.indices = labels, indices
         self.shifts = torch.zeros(len(labels), dtype=torch.long) if shifts is None else shifts
-        self.mean = torch.as_tensor(mean, dtype=torch.float32).reshape(-1)
-        self.std = torch.as_tensor(std, dtype=torch.float32).reshape(-1)
+        self.mean = float(mean) if isinstance(mean, (int, float)) else [float(v) for v in mean]
+        self.std = float(std) if isinstance(std, (int, float)) else [float(v) for v in std]
         self.random_shifts = None if random_shifts is None else torch.tensor(list(random_shifts), dtype=torch.long)
         self.axis, self.transform = axis, transform
 
@@ -37,12 +38,9 @@ class NormalizedImages(Dataset):
         return len(self.labels)
 
     def normalize(self, images_uint8: torch.Tensor) -> torch.Tensor:
-        """uint8 ``[N, H, W]`` (grey) or ``[N, C, H, W]`` -> float ``[N, C, H, W]``, per channel."""
-        x = images_uint8.float() / 255.0
-        if x.ndim == 3:
-            x = x.unsqueeze(1)
-        mean, std = self.mean.to(x.device), self.std.to(x.device)
-        return (x - mean[None, :, None, None]) / std[None, :, None, None]
+        """uint8 ``[N, H, W]`` (grey) or ``[N, C, H, W]`` -> float ``[N, C, H, W]``, per channel
+        (``siamese.data.normalization.normalize_pixels``)."""
+        return normalize_pixels(images_uint8, self.mean, self.std)
 
     def augment(self, images: torch.Tensor, shifts: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if self.transform is not None:

@@ -40,4 +40,5 @@ class SVHNReader(DatasetReader):
         except RuntimeError as error:
             raise ValueError(f"data=svhn: {error} - {self.expected_files(split)[0]} exists but does not match the "
                              f"md5 of the original release") from None
-        return ImageArrays(torch.as_tensor(dataset.data).contiguous(), torch.as_tensor(dataset.labels, dtype=torch.int64))
+        labels = torch.as_tensor(dataset.labels, dtype=torch.int64)
+        return ImageArrays(torch.as_tensor(dataset.data).contiguous(), labels)

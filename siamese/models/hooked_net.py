@@ -35,7 +35,8 @@ class HookedNet(nn.Module):
     @property
     def layer_names(self) -> list[str]:
         outputs = ["output"] if not self._outputs else [f"output.{i}" for i in range(self._outputs)]
-        children = [] if self.scripted else [n for n, m in self.net.named_children() if any(True for _ in m.parameters())]
+        children = [] if self.scripted else [
+            n for n, m in self.net.named_children() if any(True for _ in m.parameters())]
         return outputs + children
 
     def _check(self, layers: list[str]) -> None:
@@ -55,7 +56,7 @@ class HookedNet(nn.Module):
         captured, handles = {}, []
         for layer in wanted:
             if layer in modules:
-                hook = lambda m, i, out, layer=layer: captured.__setitem__(layer, _first_tensor(out))
+                hook = lambda m, i, out, layer=layer: captured.__setitem__(layer, _first_tensor(out))  # noqa: E731
                 handles.append(modules[layer].register_forward_hook(hook))
         try:
             output = self.net(x)

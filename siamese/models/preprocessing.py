@@ -15,6 +15,8 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 import torch
 
+from siamese.data.normalization import normalize_pixels
+
 VALUE_RANGES = {"unit": (255.0, 0.0), "byte": (1.0, 0.0), "symmetric": (127.5, -1.0)}  # v = p / divisor + offset
 
 
@@ -48,7 +50,8 @@ class Preprocessing:
         if self.channels not in (1, 3):
             raise ValueError(f"preprocessing channels must be 1 or 3, got {self.channels!r}")
         if self.value_range not in VALUE_RANGES:
-            raise ValueError(f"preprocessing value_range must be one of {sorted(VALUE_RANGES)}, got {self.value_range!r}")
+            raise ValueError(f"preprocessing value_range must be one of {sorted(VALUE_RANGES)}, "
+                             f"got {self.value_range!r}")
         mean, std = tuple(float(v) for v in np.atleast_1d(self.mean)), tuple(float(v) for v in np.atleast_1d(self.std))
         for name, values in (("mean", mean), ("std", std)):
             if len(values) not in (1, self.channels):
@@ -83,11 +86,12 @@ class Preprocessing:
         if self.size is not None and tuple(x.shape[-2:]) != self.size:
             x = torch.nn.functional.interpolate(x, size=self.size, mode="bilinear", align_corners=False,
                                                 antialias=True)
+        mean, std = self.mean, self.std
+        if self.value_range == "unit":  # the data modules' formula
+            return normalize_pixels(x, mean[0] if len(mean) == 1 else mean, std[0] if len(std) == 1 else std)
         divisor, offset = VALUE_RANGES[self.value_range]
-        x = x / divisor + offset if offset else x / divisor
-        mean = torch.tensor(self.mean)[None, :, None, None]
-        std = torch.tensor(self.std)[None, :, None, None]
-        return (x - mean) / std
+        x = x / divisor + offset
+        return (x - torch.tensor(mean)[None, :, None, None]) / torch.tensor(std)[None, :, None, None]
 
     def describe(self) -> str:
         size = "as given" if self.size is None else f"{self.size[0]}x{self.size[1]}"

@@ -24,55 +24,18 @@ from __future__ import annotations
 import importlib
 import logging
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import nn
 
 from siamese.models.hooked_net import HookedNet
+from siamese.models.loading import LoadedNet, load_net
 from siamese.models.preprocessing import IMAGENET, Preprocessing
 from siamese.models.torchvision_net import load_weights_file
 
 log = logging.getLogger(__name__)
 BARE = Preprocessing()
-
-
-@dataclass
-class SourceModel:
-    """A loaded model: ``net`` (eval mode, with ``activations``/``layer_names``), its ``preprocessing``, a
-    ``name`` for tables, the run ``config`` (checkpoints only) and the ``spec`` it came from."""
-
-    net: nn.Module
-    preprocessing: Preprocessing
-    name: str
-    config: dict | None = None
-    spec: str = ""
-
-    def normalize(self, images) -> torch.Tensor:
-        """uint8 images (``[N, H, W]``, ``[N, H, W, C]`` or ``[N, C, H, W]``) -> the net's input."""
-        return self.preprocessing(images)
-
-    @property
-    def layer_names(self) -> list[str]:
-        return list(self.net.layer_names)
-
-    @torch.no_grad()
-    def activations(self, images, layers, batch_size: int = 256) -> dict[str, torch.Tensor]:
-        """``{layer: activations [N, ...]}`` (CPU) of uint8 ``images``, in eval mode, in batches."""
-        layers = list(layers)
-        device = next(iter(self.net.parameters()), torch.empty(0)).device
-        was_training = self.net.training
-        self.net.eval()
-        parts: dict[str, list] = {layer: [] for layer in layers}
-        try:
-            for start in range(0, len(images), batch_size):
-                out = self.net.activations(self.normalize(images[start:start + batch_size]).to(device), layers)
-                for layer in layers:
-                    parts[layer].append(out[layer].detach().float().cpu())
-        finally:
-            self.net.train(was_training)
-        return {layer: torch.cat(values) for layer, values in parts.items()}
 
 
 class ModelSource:
@@ -87,10 +50,7 @@ class ModelSource:
     def build(self) -> tuple[nn.Module, str]:
         raise NotImplementedError
 
-    def config(self) -> dict | None:
-        return None
-
-    def load(self, embedding_layer: str | None = None, **overrides) -> SourceModel:
+    def load(self, embedding_layer: str | None = None, **overrides) -> LoadedNet:
         net, name = self.build()
         preprocessing = self.preprocessing.override(**overrides)
         log.info("model %s: preprocessing %s", name, preprocessing.describe())
@@ -99,7 +59,7 @@ class ModelSource:
                 raise ValueError(f"--embedding-layer is for module:factory, torchvision: and TorchScript models; "
                                  f"{self.spec} embeds by its own forward")
             net.embedding_layer = embedding_layer
-        return SourceModel(net.eval(), preprocessing, name, self.config(), self.spec)
+        return LoadedNet(net.eval(), list(preprocessing.mean), list(preprocessing.std), None, name, preprocessing)
 
 
 class TorchvisionSource(ModelSource):
@@ -151,6 +111,22 @@ class FactorySource(ModelSource):
         return HookedNet(model, name=factory_name), factory_name
 
 
+class CheckpointSource(ModelSource):
+    """A checkpoint of ``python train.py``: ``load_net`` (the net rebuilt from its stored config, its own layer
+    names) with the preprocessing its data module stored, overridable like the others."""
+
+    def load(self, embedding_layer: str | None = None, **overrides) -> LoadedNet:
+        if self.weights:
+            raise ValueError(f"--weights is not used with a checkpoint ({self.spec} holds its weights)")
+        if embedding_layer is not None:
+            raise ValueError(f"--embedding-layer is for non-checkpoint models; {self.spec} embeds by its own forward")
+        loaded = load_net(self.spec)
+        if any(v is not None for v in overrides.values()):
+            loaded.preprocessing = loaded.preprocessing.override(**overrides)
+        log.info("model %s: preprocessing %s", loaded.name, loaded.preprocessing.describe())
+        return loaded
+
+
 def is_torchscript(path: Path) -> bool:
     """A TorchScript archive is a zip holding ``<name>/code/`` (a plain ``torch.save`` zip has no code/)."""
     try:
@@ -168,42 +144,17 @@ def parse_source(spec: str, weights: str | None = None) -> ModelSource:
         return TorchScriptSource(spec, weights)
     path = Path(spec)
     if path.suffix == ".ckpt" or (path.is_file() and not is_torchscript(path)):
-        from siamese.models.checkpoint_source import CheckpointSource
-
         return CheckpointSource(spec, weights)
     if path.is_file():
         return TorchScriptSource(spec, weights)
     if ":" in spec and "/" not in spec.split(":", 1)[0]:
         return FactorySource(spec, weights)
+    if spec.isidentifier():  # a bare torchvision name, as `ais --model resnet18` always took
+        return TorchvisionSource(f"torchvision:{spec}", weights)
     raise ValueError(f"--model {spec!r}: not a file, torchvision:NAME, torchscript:PATH or package.module:factory")
 
 
 def load_source(spec: str, weights: str | None = None, embedding_layer: str | None = None,
-                **overrides) -> SourceModel:
+                **overrides) -> LoadedNet:
     """``parse_source(spec, weights).load(...)``; ``overrides``: Preprocessing fields (None = the source's)."""
     return parse_source(spec, weights).load(embedding_layer, **overrides)
-
-
-def add_source_arguments(parser, required: bool = False) -> None:
-    """The model flags every human analysis takes (``--model``/``--ckpt``, ``--weights``, preprocessing)."""
-    parser.add_argument("--model", "--ckpt", dest="model", required=required,
-                        help="PATH.ckpt | torchvision:NAME | torchscript:PATH | package.module:factory")
-    parser.add_argument("--weights", help="local state_dict file for torchvision:NAME or module:factory")
-    parser.add_argument("--embedding-layer", help="layer that is the embedding of a non-checkpoint model "
-                                                  "(default: output, the first forward output)")
-    parser.add_argument("--channels", type=int, choices=[1, 3], help="override: input channels")
-    parser.add_argument("--size", type=int, nargs="+", metavar="PIXELS", help="override: input size (S or H W)")
-    parser.add_argument("--mean", type=float, nargs="+", help="override: mean per channel (after the value range)")
-    parser.add_argument("--std", type=float, nargs="+", help="override: std per channel")
-    parser.add_argument("--value-range", choices=["unit", "byte", "symmetric"],
-                        help="override: 0-255 -> unit p/255, byte p, symmetric p/127.5-1")
-
-
-def source_from_args(args) -> SourceModel | None:
-    """The ``SourceModel`` of parsed ``add_source_arguments`` flags (None without ``--model``)."""
-    if not getattr(args, "model", None):
-        return None
-    size = None if not args.size else (args.size[0] if len(args.size) == 1 else tuple(args.size[:2]))
-    return load_source(args.model, args.weights, args.embedding_layer, channels=args.channels, size=size,
-                       mean=None if args.mean is None else tuple(args.mean),
-                       std=None if args.std is None else tuple(args.std), value_range=args.value_range)
