@@ -140,3 +140,25 @@ def test_mnist_digits_are_the_class_subset_by_id_or_name():
     assert MNISTDataModule(digits=[4, 9]).class_ids == ImageDataModule("mnist", classes=["4", "9"]).class_ids == (4, 9)
     with pytest.raises(ValueError, match="data.digits: class id 10"):
         MNISTDataModule(digits=[4, 10])
+
+
+def test_run_images_read_a_non_mnist_run_back_for_review_and_galleries(tmp_path, monkeypatch):
+    from siamese.data.run_images import resolved_data_config, split_images, thumbnails
+    from siamese.evaluation.plots import error_gallery
+
+    pin_cifar_md5(monkeypatch, write_cifar(tmp_path))
+    config = {"data": {"dataset": "cifar10", "root": str(tmp_path), "channels": 3, "shift": {"axis": "vertical"},
+                       "run_dir": "${hydra:runtime.output_dir}"}}
+    data = resolved_data_config(config)
+    assert "run_dir" not in data and data["root"] == str(tmp_path)
+    images = split_images(data, [("test", np.array([0, 1]), np.array([0, 3]))])
+    test = make_reader("cifar10", tmp_path).load("test").images
+    assert images.shape == (2, 32, 32, 3) and np.array_equal(images[0], test[0].permute(1, 2, 0).numpy())
+    assert np.array_equal(images[1, 3:], test[1].permute(1, 2, 0).numpy()[:-3])  # shifted 3 rows down
+    assert thumbnails(images).shape == (2, 28, 28)
+    embedding = np.array([[0.0], [1.0], [0.1], [0.9]], np.float32)
+    query = {"embedding": embedding[:2], "label": np.array([0, 1]), "index": np.array([0, 1]), "shift": np.zeros(2, int)}
+    reference = {"embedding": embedding[2:], "label": np.array([1, 0]), "index": np.array([2, 3]),
+                 "shift": np.zeros(2, int)}
+    figure, errors = error_gallery(query, reference, "test", k=1, data_config=data)
+    assert figure is not None and len(errors["query"]) == 2
