@@ -119,7 +119,7 @@ def test_an_rgb_checkpoint_declares_its_preprocessing_and_feeds_the_knn_miner(cf
 
     pin_cifar_md5(monkeypatch, write_cifar(tmp_path / "cifar"))
     data = ["data=cifar10", f"data.root={tmp_path / 'cifar'}", "data.transforms.train=[]"]
-    cfg = cfg_factory("debug=fdr", *data, "model.embedding_dim=4")
+    cfg = cfg_factory("debug=limit", *data, "model.embedding_dim=4", "trainer.max_epochs=1", "test=false")
     train(cfg)
     ckpt = Path(cfg.paths.output_dir) / "checkpoints" / "last.ckpt"
     model = siamese.load(ckpt)
