@@ -75,7 +75,8 @@ class DatasetReader:
         raise NotImplementedError
 
     def check(self, splits=SPLITS) -> None:
-        missing = [p for split in splits for p in self.expected_files(split) if not p.exists()]
+        expected = dict.fromkeys(p for split in splits for p in self.expected_files(split))  # once each, in order
+        missing = [p for p in expected if not p.exists()]
         if missing:
             raise MissingDataError(self.name, missing, self.fetch_command())
 
