@@ -87,3 +87,9 @@ def test_resnet18_from_a_local_file_trains_an_embedding(cfg_factory, tmp_path, m
     assert trained.shape == saved["layer1.0.conv1.weight"].shape
     assert not torch.equal(trained, saved["layer1.0.conv1.weight"])  # it started there and moved
     assert (Path(cfg.paths.output_dir) / "plots" / "embeddings_epoch_001.png").exists()
+    # the k-NN miner's reference space: a named layer of this checkpoint (rebuilt without re-reading the file)
+    resnet_file.unlink()
+    ckpt = Path(cfg.paths.output_dir) / "checkpoints" / "last.ckpt"
+    knn = cfg_factory("data=cifar10", f"data.root={tmp_path / 'data'}", "debug=fdr", "miner=knn",
+                      "miner.reference=checkpoint_layer", f"miner.checkpoint={ckpt}", "miner.layer=layer3")
+    assert math.isfinite(train(knn)["train/loss"])
