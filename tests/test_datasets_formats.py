@@ -157,7 +157,8 @@ def test_run_images_read_a_non_mnist_run_back_for_review_and_galleries(tmp_path,
     assert np.array_equal(images[1, 3:], test[1].permute(1, 2, 0).numpy()[:-3])  # shifted 3 rows down
     assert thumbnails(images).shape == (2, 28, 28)
     embedding = np.array([[0.0], [1.0], [0.1], [0.9]], np.float32)
-    query = {"embedding": embedding[:2], "label": np.array([0, 1]), "index": np.array([0, 1]), "shift": np.zeros(2, int)}
+    query = {"embedding": embedding[:2], "label": np.array([0, 1]), "index": np.array([0, 1]),
+             "shift": np.zeros(2, int)}
     reference = {"embedding": embedding[2:], "label": np.array([1, 0]), "index": np.array([2, 3]),
                  "shift": np.zeros(2, int)}
     figure, errors = error_gallery(query, reference, "test", k=1, data_config=data)
