@@ -3,12 +3,18 @@
 __version__ = "0.1.0"
 
 
-def load(ckpt_path, name: str | None = None):
-    """The trained net of a ``python train.py`` checkpoint with its normalization and stored config, ready for
-    ``.embed(images)`` and ``.activations(images, layers)`` (``siamese.models.loading.LoadedNet``)."""
-    from siamese.models.loading import load_net  # lazy: ``import siamese`` stays cheap
+def load(spec, weights=None, name: str | None = None, **preprocessing):
+    """A model ready for ``.embed(images)`` and ``.activations(images, layers)`` (``siamese.models.loading.
+    LoadedNet``): a ``python train.py`` checkpoint (with its normalization and stored config), or any other model
+    source, ``torchvision:NAME``, ``torchscript:PATH``, ``package.module:factory`` (``weights``: a local
+    state_dict; ``preprocessing``: overrides such as ``mean=(0.1307,), std=(0.3081,)``; see
+    ``siamese.models.sources``)."""
+    from siamese.models.sources import load_source  # lazy: ``import siamese`` stays cheap
 
-    return load_net(ckpt_path, name)
+    loaded = load_source(str(spec), weights, **preprocessing)
+    if name is not None:
+        loaded.name = name
+    return loaded
 
 
 __all__ = ["load"]

@@ -124,21 +124,18 @@ def test_read_layer_works_for_framework_nets_and_any_torch_module(tmp_path):
     from siamese.human.io.image_files import load_images
     from siamese.models import ClassifierNet
     from siamese.models.layer_reader import read_layer
-    from siamese.models.torchvision_models import (
-        imagenet_tensor,
-        load_torchvision_model,
-    )
+    from siamese.models.sources import load_source
 
     net = ClassifierNet(num_classes=10)
     x = torch.randn(5, 1, 28, 28)
     assert read_layer(net, "conv2", x, batch_size=2).shape == (5, 20, 4, 4)
     resnet = torchvision.models.resnet18(weights=None)
     torch.save(resnet.state_dict(), tmp_path / "weights.pt")
-    loaded = load_torchvision_model("resnet18", tmp_path / "weights.pt")
+    loaded = load_source("torchvision:resnet18", str(tmp_path / "weights.pt"), size=64)
     synthetic = np.random.default_rng(0).integers(0, 255, size=(3, 40, 40), dtype=np.uint8)
     np.savez(tmp_path / "synthetic_images.npz", images=synthetic, image_id=np.array(["a", "b", "c"]))
     images, ids = load_images(tmp_path / "synthetic_images.npz")
-    features = read_layer(loaded, "layer4", imagenet_tensor(images, size=64))
+    features = loaded.activations(images, ["layer4"])["layer4"]  # grey 40x40 -> RGB 64x64, ImageNet mean/std
     assert ids == ["a", "b", "c"] and features.shape == (3, 512, 2, 2)
     with pytest.raises(KeyError, match="unknown layer 'layer9'"):
-        read_layer(loaded, "layer9", imagenet_tensor(images, size=64))
+        loaded.activations(images, ["layer9"])

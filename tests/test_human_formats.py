@@ -56,8 +56,8 @@ def test_malformed_pairs_npz(tmp_path):
     good = dict(images_a=np.zeros((2, 28, 28), np.uint8), images_b=np.zeros((2, 28, 28), np.uint8),
                 pair_id=np.array(["a", "b"]))
     cases = [
-        (dict(good, images_b=np.zeros((2, 28, 27), np.uint8)),
-         "key 'images_b' has shape (2, 28, 27); images must be N x 28 x 28"),
+        (dict(good, images_b=np.zeros((2, 28, 27, 2), np.uint8)),  # any size is fine, 2 channels are not
+         "key 'images_b' has shape (2, 28, 27, 2); images must be N x H x W (grey) or N x H x W x 3 (RGB)"),
         (dict(good, images_a=np.zeros((3, 28, 28), np.uint8)), "key 'images_a' holds 3 images, expected 2"),
         ({k: v for k, v in good.items() if k != "pair_id"}, "missing key 'pair_id'"),
         (dict(good, pair_id=np.array(["a", "a"])), "duplicate id 'a'"),
@@ -138,5 +138,7 @@ def test_malformed_similarity_matrices_and_triplets(tmp_path):
     write(directory / "triplets.csv", "anchor,a,b,choice\ni0,i1,i2,a\ni2,i0,i1,i1\n")
     loaded = load_image_set(directory)
     assert loaded.similarity[1, 2] == 0.2 and loaded.triplets == [(0, 1, 2, 1), (2, 0, 1, 1)]
-    np.savez(directory / "images.npz", images=np.zeros((3, 32, 32), np.uint8), image_id=np.array(["i0", "i1", "i2"]))
-    assert re.search(r"images.npz: key 'images' has shape \(3, 32, 32\)", str(error_of(load_image_set, directory)))
+    np.savez(directory / "images.npz", images=np.zeros((3, 32), np.uint8), image_id=np.array(["i0", "i1", "i2"]))
+    assert re.search(r"images.npz: key 'images' has shape \(3, 32\)", str(error_of(load_image_set, directory)))
+    np.savez(directory / "images.npz", images=np.zeros((3, 32, 40, 3), np.uint8), image_id=np.array(["i0", "i1", "i2"]))
+    assert load_image_set(directory).images.shape == (3, 32, 40, 3)  # RGB of any size

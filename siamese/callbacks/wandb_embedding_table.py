@@ -12,7 +12,7 @@ import numpy as np
 import pytorch_lightning as pl
 
 from siamese.callbacks.split_embeddings import split_embeddings
-from siamese.data.mnist_images import digit_images
+from siamese.data.run_images import split_images
 from siamese.evaluation.embeddings import subsample_positions, take
 
 log = logging.getLogger(__name__)
@@ -55,12 +55,13 @@ class WandbEmbeddingTable(pl.Callback):
         import wandb
 
         splits, images = {}, {}
+        data_config = dict((getattr(pl_module, "run_config", None) or {}).get("data") or {})
         for split in self.splits:
             data = split_embeddings(trainer, pl_module, split)
             keep = subsample_positions(len(data["label"]), self.max_rows, self.seed)
             splits[split] = take(data, keep)
             images[split] = [wandb.Image(image) for image in
-                             digit_images([(split, splits[split]["index"], splits[split]["shift"])])]
+                             split_images(data_config, [(split, splits[split]["index"], splits[split]["shift"])])]
         columns, rows = embedding_table_rows(splits, images)
         return wandb.Table(columns=columns, data=rows)
 

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from siamese.data.mnist_images import digit_images  # noqa: E402
+from siamese.data.run_images import split_images  # noqa: E402
 from siamese.evaluation.embeddings import subsample_positions  # noqa: E402
 from siamese.evaluation.projection import project_2d, project_epochs  # noqa: E402
 from siamese.evaluation.retrieval import misclassified  # noqa: E402
@@ -233,29 +233,33 @@ def evolution_gif(epochs: Sequence[int], embeddings_at: EmbeddingsAt, path: str 
 
 # ---------------------------------------------------------------------------------------------- error gallery
 def error_gallery(query: dict, reference: dict, query_split: str = "test", k: int = 5, max_rows: int = 12,
-                  title: str = ""):
+                  title: str = "", data_config: dict | None = None):
     """Figure: a row per misclassified query (at most ``max_rows``, most confident errors first): the query
     image with its label and shift, then its k nearest training images with label and distance (red title:
-    another label). Returns ``(figure, misclassified(...))``; the figure is None when there is no error."""
+    another label). ``data_config``: the run's resolved ``data`` config, for the images of non-MNIST datasets
+    (``siamese.data.run_images.split_images``; grey drawn dark on white, RGB as is). Returns
+    ``(figure, misclassified(...))``; the figure is None when there is no error."""
     errors = misclassified(query, reference, k)
     rows = min(len(errors["query"]), max_rows)
     if rows == 0:
         return None, errors
     q = errors["query"][:rows]
-    q_images = digit_images([(query_split, query["index"][q], query["shift"][q])])
+    q_images = split_images(data_config, [(query_split, query["index"][q], query["shift"][q])])
     n = errors["neighbours"][:rows]
-    r_images = digit_images([("train", reference["index"][n.ravel()], reference["shift"][n.ravel()])]).reshape(
-        rows, n.shape[1], 28, 28)
+    r_images = split_images(data_config, [("train", reference["index"][n.ravel()], reference["shift"][n.ravel()])])
+    r_images = r_images.reshape(rows, n.shape[1], *r_images.shape[1:])
+    show = lambda ax, image: ax.imshow(image, cmap="gray_r", vmin=0, vmax=255) if image.ndim == 2 \
+        else ax.imshow(image)  # noqa: E731
     fig, axes = plt.subplots(rows, n.shape[1] + 1, figsize=(1.15 * (n.shape[1] + 1), 1.3 * rows + 0.5),
                              squeeze=False)
     for r in range(rows):
         qi = q[r]
         ax = axes[r, 0]
-        ax.imshow(q_images[r], cmap="gray_r", vmin=0, vmax=255)
+        show(ax, q_images[r])
         ax.set_title(f"query {query['label'][qi]} ({int(query['shift'][qi]):+d})\n#{query['index'][qi]}", fontsize=7)
         for c in range(n.shape[1]):
             ax = axes[r, c + 1]
-            ax.imshow(r_images[r, c], cmap="gray_r", vmin=0, vmax=255)
+            show(ax, r_images[r, c])
             lab = reference["label"][n[r, c]]
             ax.set_title(f"{lab}  d={errors['distances'][r, c]:.3g}", fontsize=7,
                          color="tab:red" if lab != query["label"][qi] else "black")

@@ -16,17 +16,20 @@ class EmbeddingNet(LayeredNet):
     Default (``channels=(32, 64)``, ``hidden=(256, 256)``): layers ``conv1`` [B,32,12,12], ``conv2`` [B,64,4,4]
     (feature maps), ``fc1`` [B,256], ``fc2`` [B,256] (alias ``fc`` = the last hidden layer), ``embedding``
     [B,embedding_dim].
-    The smaller preset uses ``channels=(16, 64)``, ``hidden=(128,)``.
+    The smaller preset uses ``channels=(16, 64)``, ``hidden=(128,)``. ``in_channels``: 1 (grey) or 3 (RGB).
+    Other image sizes (>= 20 pixels, e.g. 32x32 CIFAR): ``conv2`` ends in an adaptive average pool to 4x4, an
+    identity for 28x28 input, so MNIST nets and their checkpoints are unchanged.
     """
 
-    def __init__(self, embedding_dim: int = 2, channels: Sequence[int] = (32, 64), hidden: Sequence[int] = (256, 256)):
+    def __init__(self, embedding_dim: int = 2, channels: Sequence[int] = (32, 64), hidden: Sequence[int] = (256, 256),
+                 in_channels: int = 1):
         check_embedding_dim(embedding_dim)
         if len(channels) != 2 or not hidden:
             raise ValueError(f"model.channels needs 2 values and model.hidden at least 1, got {channels}, {hidden}")
         c1, c2 = channels
         stages = OrderedDict([
-            ("conv1", nn.Sequential(nn.Conv2d(1, c1, 5), nn.PReLU(), nn.MaxPool2d(2))),
-            ("conv2", nn.Sequential(nn.Conv2d(c1, c2, 5), nn.PReLU(), nn.MaxPool2d(2))),
+            ("conv1", nn.Sequential(nn.Conv2d(in_channels, c1, 5), nn.PReLU(), nn.MaxPool2d(2))),
+            ("conv2", nn.Sequential(nn.Conv2d(c1, c2, 5), nn.PReLU(), nn.MaxPool2d(2), nn.AdaptiveAvgPool2d(4))),
         ])
         width = c2 * 4 * 4
         for i, size in enumerate(hidden, start=1):

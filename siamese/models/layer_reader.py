@@ -11,18 +11,18 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from siamese.models.base import LayeredNet
-
 
 def read_layers(net: nn.Module, layers: Sequence[str], images: torch.Tensor,
                 batch_size: int = 256) -> dict[str, torch.Tensor]:
     """``{layer: activations}`` for ``images`` (already normalized as the net expects), in eval mode, batched.
 
-    Framework nets (``LayeredNet``) are read through ``net.activations``; any other module (a torchvision model,
+    Framework nets (anything with ``activations``: ``LayeredNet``, ``TorchvisionNet``, ``HookedNet``) are read
+    through ``net.activations``; any other module (a torchvision model,
     say) through forward hooks on ``dict(net.named_modules())[layer]``. An unknown layer raises ``KeyError``
     listing the layers there are. Images go to the net's device; activations come back on the CPU."""
     layers = list(layers)
-    read = _named_reader(net, layers) if isinstance(net, LayeredNet) else _hooked_reader(net, layers)
+    named = hasattr(net, "activations")  # LayeredNet, TorchvisionNet, HookedNet (a user module's layers)
+    read = _named_reader(net, layers) if named else _hooked_reader(net, layers)
     return _read_batched(net, read, layers, images, batch_size)
 
 
@@ -54,7 +54,7 @@ def read_layer(net: nn.Module, layer: str, images: torch.Tensor, batch_size: int
     return read_layers(net, [layer], images, batch_size)[layer]
 
 
-def _named_reader(net: LayeredNet, layers: list[str]):
+def _named_reader(net: nn.Module, layers: list[str]):
     return lambda x: net.activations(x, layers)  # raises KeyError naming the layers there are
 
 

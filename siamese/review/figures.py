@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from siamese.data.run_images import resolved_data_config
 from siamese.evaluation import plots
 from siamese.evaluation.plots import error_gallery, save_figure
 from siamese.evaluation.retrieval import misclassified
@@ -37,7 +38,8 @@ def write_run_figures(run: Run, projection: str = "pca", k: int = 5, max_rows: i
     data = run.embeddings(last)
     for split in ("test", "test_shifted"):
         if split in data and "train" in data:
-            fig, _ = error_gallery(data[split], data["train"], split, k=k, max_rows=max_rows)
+            fig, _ = error_gallery(data[split], data["train"], split, k=k, max_rows=max_rows,
+                                   data_config=resolved_data_config(run.config))
             if fig is not None:
                 written.append(save_figure(fig, out / f"error_gallery_{split}.png", dpi=90))
     return written

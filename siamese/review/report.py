@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from siamese.data.mnist_images import digit_images
+from siamese.data.run_images import resolved_data_config, split_images, thumbnails
 from siamese.evaluation.embeddings import subsample_positions
 from siamese.evaluation.projection import project_epochs
 from siamese.review.runs import Run, config_summary
@@ -26,38 +26,47 @@ CURVE_GROUPS = {  # chart title -> metric keys (those a run logged are drawn)
                    "fit/test/silhouette", "fit/test_shifted/silhouette"],
     "time per epoch (s)": ["time/train_epoch_s", "time/retrieval_metrics_s"],
 }
+DATA_KEYS = ("dataset", "root", "split", "channels", "resize", "crop", "test_fraction", "split_seed", "cache_dir",
+             "shift")  # what identifies a run's images
 
 
 class ImageStore:
-    """Deduplicated digit thumbnails: one id per (MNIST split, index, shift), shared by all runs of a report."""
+    """Deduplicated 28x28 grey thumbnails: one id per (dataset, split family, index, shift), shared by all runs of
+    a report. MNIST runs show their digits; runs on other datasets (their resolved ``data`` config) show their
+    images as grey 28x28 thumbnails (``siamese.data.run_images``)."""
 
     def __init__(self):
         self.ids: dict[tuple, int] = {}
-        self.pending: list[tuple[str, int, int]] = []
+        self.pending: list[tuple[str, str, int, int]] = []  # (data key, split, index, shift)
+        self.configs: dict[str, dict] = {}
 
-    def add(self, split: str, index: np.ndarray, shift: np.ndarray) -> list[int]:
+    def add(self, split: str, index: np.ndarray, shift: np.ndarray, data_config: dict | None = None) -> list[int]:
         family = "train" if split in ("train", "val") else "test"
+        cfg = {k: v for k, v in (data_config or {}).items() if k in DATA_KEYS}
+        data_key = json.dumps(cfg, sort_keys=True, default=str) if cfg.get("dataset", "mnist") != "mnist" else ""
+        self.configs[data_key] = cfg
         out = []
         for i, s in zip(index.tolist(), shift.tolist()):
-            key = (family, int(i), int(s))
+            key = (data_key, family, int(i), int(s))
             if key not in self.ids:
                 self.ids[key] = len(self.ids)
-                self.pending.append((split, int(i), int(s)))
+                self.pending.append((data_key, split, int(i), int(s)))
             out.append(self.ids[key])
         return out
 
     def encode(self) -> str:
-        groups: dict[str, tuple[list, list]] = {}
+        groups: dict[tuple[str, str], tuple[list, list]] = {}
         order = []
-        for split, i, s in self.pending:
-            groups.setdefault(split, ([], []))
-            groups[split][0].append(i)
-            groups[split][1].append(s)
-            order.append(split)
+        for data_key, split, i, s in self.pending:
+            groups.setdefault((data_key, split), ([], []))
+            groups[(data_key, split)][0].append(i)
+            groups[(data_key, split)][1].append(s)
+            order.append((data_key, split))
         images = np.zeros((len(self.pending), 28, 28), np.uint8)
-        for split, (index, shift) in groups.items():
-            where = [k for k, name in enumerate(order) if name == split]
-            images[where] = digit_images([(split, np.array(index), np.array(shift))])
+        for (data_key, split), (index, shift) in groups.items():
+            where = [k for k, name in enumerate(order) if name == (data_key, split)]
+            images[where] = thumbnails(split_images(self.configs[data_key],
+                                                    [(split, np.array(index), np.array(shift))]))
         return base64.b64encode(images.tobytes()).decode("ascii")
 
 
@@ -69,6 +78,7 @@ def run_payload(run: Run, store: ImageStore, max_points: int = 600, projection: 
     """The JSON one run contributes: summary, final metrics, curves, and per saved epoch the 2-D coordinates of
     ``max_points`` points per split (the same points every epoch; axes fixed over all epochs)."""
     epochs = list(run.epochs)
+    data_config = resolved_data_config(run.config)
     splits_out: dict[str, dict] = {}
     coords: list[dict[str, np.ndarray]] = []
     keep: dict[str, np.ndarray] = {}
@@ -81,7 +91,7 @@ def run_payload(run: Run, store: ImageStore, max_points: int = 600, projection: 
                 d = data[s]
                 splits_out[s] = {"label": d["label"][keep[s]].tolist(), "shift": d["shift"][keep[s]].tolist(),
                                  "index": d["index"][keep[s]].tolist(),
-                                 "image": store.add(s, d["index"][keep[s]], d["shift"][keep[s]])}
+                                 "image": store.add(s, d["index"][keep[s]], d["shift"][keep[s]], data_config)}
         coords.append({s: data[s]["embedding"] for s in keep})
     bounds = None
     if coords:

@@ -7,16 +7,15 @@ from pathlib import Path
 
 import numpy as np
 
+from siamese.models.source_arguments import add_source_arguments, source_from_args
+
 HELP = "alignment importance of each feature map, pruning CV, heatmaps"
 
 
 def add_arguments(ais: argparse.ArgumentParser) -> None:
     from siamese.human.compare.normalize import NORMALIZATIONS
 
-    source = ais.add_mutually_exclusive_group(required=True)
-    source.add_argument("--ckpt", help="a checkpoint of python train.py")
-    source.add_argument("--model", help="a torchvision model name (e.g. resnet18), weights from --weights")
-    ais.add_argument("--weights", help="local weights file of --model (never downloaded; without it: random)")
+    add_source_arguments(ais, required=True)  # --model/--ckpt, --weights, preprocessing overrides
     ais.add_argument("--layer", default="conv2", help="layer to analyse (default conv2, the last conv layer)")
     ais.add_argument("--pairs", help="pair set directory, with --ratings")
     ais.add_argument("--ratings", help="ratings.csv of --pairs")
@@ -26,7 +25,6 @@ def add_arguments(ais: argparse.ArgumentParser) -> None:
     ais.add_argument("--image-set", help="directory with images.npz + similarity.csv/.npy (docs/human_similarity.md)")
     ais.add_argument("--images", help="a folder of image files or an .npz (images, image_id), with --similarity")
     ais.add_argument("--similarity", help="N x N human similarity (.npy or .csv) for --images")
-    ais.add_argument("--size", type=int, default=224, help="input size for --model (default 224)")
     ais.add_argument("--pooling", choices=["flatten", "mean"], default="flatten")
     ais.add_argument("--repeats", type=int, default=8, help="cross-validation repeats (default 8)")
     ais.add_argument("--seed", type=int, default=0)
@@ -70,35 +68,18 @@ def load_alignment_data(args):
     raise ValueError("give --pairs with --ratings, --image-set, or --images with --similarity")
 
 
-def layer_probe(args):
-    """``images -> activations`` of the analysed layer of a ``--ckpt`` net (for the heatmaps' receptive fields), or
-    None for a torchvision model (a pixel-by-pixel probe of 224 x 224 inputs would take too long)."""
-    if not args.ckpt:
+def layer_probe(args, loaded):
+    """``images -> activations`` of the analysed layer of a checkpoint of this project (``--model RUN.ckpt``; for
+    the heatmaps' receptive fields), or None for other sources (a pixel-by-pixel probe of a 224 x 224 backbone
+    would take too long)."""
+    if not str(args.model).endswith(".ckpt"):
         return None
-    from siamese.models.layer_reader import read_layer
-    from siamese.models.loading import load_net
-
-    loaded = load_net(args.ckpt)
-    return lambda images: read_layer(loaded.net, args.layer, loaded.normalize(images))
+    return lambda images: loaded.activations(images, [args.layer], as_numpy=False)[args.layer]
 
 
-def layer_features(args, images: np.ndarray):
-    from siamese.models.layer_reader import read_layer
-    from siamese.models.loading import load_net
-    from siamese.models.torchvision_models import (
-        imagenet_tensor,
-        load_torchvision_model,
-    )
-
-    if args.ckpt:
-        loaded = load_net(args.ckpt)
-        if images.ndim != 3:
-            raise ValueError(f"--ckpt models take 28 x 28 grey images, got image shape {images.shape[1:]}")
-        return read_layer(loaded.net, args.layer, loaded.normalize(images))
-    if not args.weights:
-        print(f"note: --model {args.model} without --weights has RANDOM weights")
-    model = load_torchvision_model(args.model, args.weights)
-    return read_layer(model, args.layer, imagenet_tensor(images, args.size), batch_size=32)
+def layer_features(loaded, layer: str, images: np.ndarray):
+    """``layer`` of the loaded ``--model`` source for ``images`` (its own preprocessing: channels, size, mean/std)."""
+    return loaded.activations(images, [layer], batch_size=32, as_numpy=False)[layer]
 
 
 def run_ais(args) -> dict:
@@ -107,9 +88,10 @@ def run_ais(args) -> dict:
     )
 
     data = load_alignment_data(args)
-    features = layer_features(args, data.images)
+    loaded = source_from_args(args)
+    features = layer_features(loaded, args.layer, data.images)
     return write_report(features, data, args.out, args.layer, args.repeats, args.seed, args.pooling,
-                        probe=layer_probe(args) if data.images.ndim == 3 else None)
+                        probe=layer_probe(args, loaded) if data.images.ndim == 3 else None)
 
 
 def run(args) -> int:

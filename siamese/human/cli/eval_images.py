@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 
 from siamese.human.cli.evaluate import positive_int
+from siamese.models.source_arguments import add_source_arguments, source_from_args
 
 HELP = "similarity matrix (Spearman of upper triangles) and triplets"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("images_dir", help="directory with images.npz and similarity.csv/.npy and/or triplets.csv")
-    parser.add_argument("--ckpt")
+    add_source_arguments(parser)
     parser.add_argument("--layers", nargs="+")
     parser.add_argument("--n-boot", type=positive_int("--n-boot"), default=2000,
                         help="bootstrap resamples for the 95%% CIs (images for the matrix, triplets for agreement)")
@@ -33,12 +34,11 @@ def run(args) -> int:
     )
     from siamese.human.compare.similarity import similarity_matrix
     from siamese.human.io.image_set import load_image_set
-    from siamese.models.loading import load_net
 
     image_set = load_image_set(args.images_dir)
     models = [("pixels", None, None)]
-    if args.ckpt:
-        loaded = load_net(args.ckpt)
+    loaded = source_from_args(args)
+    if loaded is not None:
         models += [(loaded.name, loaded, layer) for layer in (args.layers or loaded.net.layer_names)]
     if image_set.synthetic:
         print("SYNTHETIC human data (images.npz says so): generated, not given by people")

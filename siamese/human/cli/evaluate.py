@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from siamese.models.source_arguments import add_source_arguments, source_from_args
+
 HELP = "correlate model/baseline similarity with human ratings"
 
 
@@ -25,11 +27,11 @@ def positive_int(option: str):
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from siamese.human.compare.normalize import NORMALIZATIONS  # numpy/scipy only
 
-    parser.add_argument("--ckpt", help="a checkpoint of python train.py (any model of the framework)")
+    add_source_arguments(parser)
     parser.add_argument("--pairs", required=True, help="pair set directory (pairs.npz or pairs.csv)")
     parser.add_argument("--ratings", required=True, help="ratings.csv (rater, pair_id, rating)")
     parser.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
-    parser.add_argument("--layers", nargs="+", help="layers of --ckpt (default: all)")
+    parser.add_argument("--layers", nargs="+", help="layers of --model (default: all)")
     parser.add_argument("--baselines", nargs="*", default=[], help="pixels pca random classifier")
     parser.add_argument("--classifier-ckpt", help="checkpoint of python train.py task=classify (for 'classifier')")
     parser.add_argument("--out", help="output directory (default: <pairs>/eval)")
@@ -40,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="per-rater normalization of the ratings before averaging (default none; "
                              "docs/human_alignment_readouts.md)")
     parser.add_argument("--readout", nargs="+", default=[], metavar="FILE",
-                        help="readouts written by align-readout (.npz), applied to --ckpt")
+                        help="readouts written by align-readout (.npz), applied to --model/--ckpt")
 
 
 def run(args) -> int:
@@ -53,16 +55,16 @@ def run(args) -> int:
     ratings = load_ratings(args.ratings, pairs.pair_id, tuple(args.scale))
     check_usable(ratings, args.ratings)
     ratings = normalize_ratings(ratings, args.normalize)
+    model = source_from_args(args)
     extra = {}
     if args.readout:
         from siamese.human.align.readouts.apply import readout_scores
-        from siamese.models.loading import load_net
 
-        if not args.ckpt:
-            raise ValueError("--readout needs --ckpt (the frozen net the readout reads)")
-        extra = readout_scores(load_net(args.ckpt), pairs, args.readout)
+        if model is None:
+            raise ValueError("--readout needs --model/--ckpt (the frozen net the readout reads)")
+        extra = readout_scores(model, pairs, args.readout)
     out = Path(args.out or Path(args.pairs) / "eval")
-    rows = evaluate(pairs, ratings, out, args.ckpt, args.layers, args.baselines, args.classifier_ckpt,
+    rows = evaluate(pairs, ratings, out, model, args.layers, args.baselines, args.classifier_ckpt,
                     args.n_boot, args.n_perm, args.seed, extra_scores=extra)
     print(markdown_table(rows))
     print(ratings.describe())

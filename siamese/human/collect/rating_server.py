@@ -67,12 +67,12 @@ def rater_order(pair_ids: list[str], rater: str) -> list[str]:
     return [pair_ids[i] for i in np.random.default_rng(seed).permutation(len(pair_ids))]
 
 
-def pair_png(image_a_or_b: np.ndarray, scale: int = 8) -> bytes:
-    """A 28x28 uint8 image as a PNG, enlarged ``scale`` times (nearest neighbour), dark digit on white."""
-    from PIL import Image
+def pair_png(image_a_or_b: np.ndarray) -> bytes:
+    """One image of a pair as a PNG at its display size (``siamese.human.io.display``): a 28x28 digit enlarged 8
+    times without blur, dark on white; RGB as it is; large images scaled down to a 320-pixel longer side."""
+    from siamese.human.io.display import display_image
 
-    image = Image.fromarray(255 - np.asarray(image_a_or_b, dtype=np.uint8))  # 2-D uint8: grayscale
-    image = image.resize((28 * scale, 28 * scale), Image.NEAREST)
+    image = display_image(image_a_or_b)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()

@@ -12,14 +12,15 @@ from siamese.human.compare.similarity import (
     pixel_similarity,
 )
 from siamese.human.io.pair_set import PairSet
-from siamese.models.loading import load_net, random_init_like
+from siamese.models.loading import LoadedNet, load_net, random_init_like
 
 BASELINES = ("pixels", "pca", "random", "classifier")
 
 
-def model_scores(pairs: PairSet, ckpt: str | Path | None = None, layers=None, baselines=(),
+def model_scores(pairs: PairSet, ckpt: LoadedNet | str | Path | None = None, layers=None, baselines=(),
                  classifier_ckpt: str | Path | None = None, seed: int = 0) -> dict[tuple[str, str], np.ndarray]:
     """``{(model, layer): similarity per pair}`` for the checkpoint's ``layers`` and the chosen ``baselines``:
+    ``ckpt``: a loaded model of any source (``siamese.models.sources.load_source``) or a checkpoint path.
     ``pixels`` (raw pixel cosine), ``pca`` (cosine in a 50-component PCA fitted on MNIST train), ``random`` (the
     checkpoint's architecture with random weights; same layers), ``classifier`` (a ``task=classify`` checkpoint,
     ``classifier_ckpt``; its conv1, conv2, fc layers)."""
@@ -29,7 +30,7 @@ def model_scores(pairs: PairSet, ckpt: str | Path | None = None, layers=None, ba
     scores: dict[tuple[str, str], np.ndarray] = {}
     loaded = None
     if ckpt is not None:
-        loaded = load_net(ckpt)
+        loaded = ckpt if isinstance(ckpt, LoadedNet) else load_net(ckpt)
         for layer, values in layer_similarity(loaded, pairs.images_a, pairs.images_b, layers).items():
             scores[(loaded.name, layer)] = values
     if "pixels" in baselines:

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from siamese.human.compare.stats import minmax
+from siamese.human.io.display import display_pixels
 from siamese.human.io.pair_set import PairSet
 from siamese.utils.files import save_figure_atomic
 
@@ -54,9 +55,10 @@ def sheet_figure(pairs: PairSet, title: str = "", notes: list[str] | None = None
         fig.suptitle("\n".join(title_lines), fontsize=11)
     for k in range(n):
         ax = fig.add_subplot(rows, columns, k + 1)
-        gap = np.zeros((28, 6), dtype=np.uint8)  # white after the inversion below
-        # dark digits on white paper print better than MNIST's white on black
-        ax.imshow(255 - np.hstack([pairs.images_a[k], gap, pairs.images_b[k]]), cmap="gray", vmin=0, vmax=255)
+        # dark digits on white paper print better than MNIST's white on black; RGB images as they are
+        a, b = display_pixels(pairs.images_a[k]), display_pixels(pairs.images_b[k])
+        gap = np.full((a.shape[0], max(2, round(a.shape[1] * 6 / 28)), *a.shape[2:]), 255, dtype=np.uint8)
+        ax.imshow(np.hstack([a, gap, b]), cmap="gray" if a.ndim == 2 else None, vmin=0, vmax=255)
         ax.set_xticks([]), ax.set_yticks([])
         ax.set_title(pairs.pair_id[k], fontsize=10, fontweight="bold")
         if notes:

@@ -92,9 +92,13 @@ def parse_float(path, line: int, column: str, text: str) -> float:
 
 
 def check_images(path, key: str, images: np.ndarray, n: int | None = None) -> np.ndarray:
-    """uint8-convertible ``[N, 28, 28]`` pixel values 0-255."""
-    if images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
-        raise FormatError(path, f"key {key!r} has shape {images.shape}; images must be N x 28 x 28")
+    """uint8-convertible pixel values 0-255, grey ``[N, H, W]`` (28 x 28 digits, or any size) or RGB
+    ``[N, H, W, 3]`` (an alpha channel, ``[N, H, W, 4]``, is dropped)."""
+    if images.ndim == 4 and images.shape[-1] == 4:
+        images = images[..., :3]
+    if not (images.ndim == 3 or (images.ndim == 4 and images.shape[-1] == 3)) or min(images.shape[1:3]) < 1:
+        raise FormatError(path, f"key {key!r} has shape {images.shape}; images must be N x H x W (grey) or "
+                                f"N x H x W x 3 (RGB)")
     if n is not None and len(images) != n:
         raise FormatError(path, f"key {key!r} holds {len(images)} images, expected {n}")
     if not np.issubdtype(images.dtype, np.number):

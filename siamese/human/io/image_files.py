@@ -1,5 +1,5 @@
 """People's own image sets for alignment analyses: a folder of image files or an ``.npz`` (torchvision models that
-read them: ``siamese.models.torchvision_models``)."""
+read them: ``siamese.models.sources``)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,39 @@
+"""The dataset choices (``data.dataset``) and the one function that makes their readers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from siamese.data.reader import DatasetReader
+
+DATASETS = ("mnist", "fashion_mnist", "kmnist", "emnist", "cifar10", "cifar100", "svhn", "image_folder", "npz")
+
+
+def make_reader(dataset: str, root: str | Path | None = None, *, split: str | None = None, channels: int | None = None,
+                resize=None, crop=None, test_fraction: float = 0.2, test_seed: int = 0,
+                cache_dir: str | Path | None = None, source_dir: str | Path | None = None) -> DatasetReader:
+    """The reader of ``dataset`` under ``root`` (``split``: EMNIST's; ``channels``/``resize``/``crop``: how an
+    image folder is decoded; ``test_fraction``/``test_seed``: the test split of a folder or npz without one)."""
+    if dataset in ("mnist", "fashion_mnist", "kmnist", "emnist"):
+        from siamese.data.mnist_family import MNISTFamilyReader
+
+        return MNISTFamilyReader(dataset, root, split, cache_dir, source_dir)
+    if split is not None:
+        raise ValueError(f"data.split is only for emnist, got data.split={split!r} with data.dataset={dataset}")
+    if dataset in ("cifar10", "cifar100"):
+        from siamese.data.cifar import CIFARReader
+
+        return CIFARReader(dataset, root)
+    if dataset == "svhn":
+        from siamese.data.svhn import SVHNReader
+
+        return SVHNReader(root)
+    if dataset == "image_folder":
+        from siamese.data.image_folder import ImageFolderReader
+
+        return ImageFolderReader(root, channels or 3, resize, crop, test_fraction, test_seed)
+    if dataset == "npz":
+        from siamese.data.npz import NPZReader
+
+        return NPZReader(root, test_fraction, test_seed)
+    raise ValueError(f"data.dataset={dataset!r} is unknown; choose from {DATASETS}")

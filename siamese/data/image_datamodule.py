@@ -1,0 +1,354 @@
+"""Any image dataset (``siamese.data.datasets``) as the LightningDataModule the rest of the framework uses.
+
+Splits ``train``/``val`` (a seeded split of the dataset's training images), ``test`` and ``test_shifted`` (every
+test image once per shift value), each item a dict ``image``/``label``/``index``/``shift``
+(``siamese.data.image_dataset``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import pytorch_lightning as pl
+import torch
+from torch.utils.data import DataLoader
+
+from siamese.data.datasets import make_reader
+from siamese.data.image_dataset import FileImageDataset, ImageTensorDataset, NormalizedImages, keep_batch
+from siamese.data.shift import AXES, shift_images, shifted_copies, validate_shifts
+from siamese.data.transforms import build_transform, convert_channels
+
+log = logging.getLogger(__name__)
+
+EVAL_SPLITS = ("train", "val", "test", "test_shifted")
+DEFAULT_SHIFT = {"values": (-6, -3, 3, 6), "train": False, "include_unshifted": True, "train_mode": "random",
+                 "axis": "horizontal", "unit": "pixels"}
+
+
+def resolve_classes(classes: Sequence | None, names: list[str], key: str = "data.classes") -> tuple[int, ...] | None:
+    """Class ids of ``classes`` (ids, or names as in ``names``, case-insensitive); None = every class."""
+    if classes is None:
+        return None
+    classes = list(classes)
+    if not classes:
+        raise ValueError(f"{key} must name at least one class, got []")
+    lookup = {name.lower(): i for i, name in enumerate(names)}
+    ids = []
+    for value in classes:
+        if isinstance(value, bool):
+            raise TypeError(f"{key}: {value!r} is not a class")
+        if isinstance(value, int):
+            if not 0 <= value < len(names):
+                raise ValueError(f"{key}: class id {value} is outside 0-{len(names) - 1}")
+            ids.append(value)
+        elif str(value).lower() in lookup:
+            ids.append(lookup[str(value).lower()])
+        else:
+            raise ValueError(f"{key}: unknown class {value!r}; classes are {names}")
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"{key} lists a class twice: {classes}")
+    return tuple(ids)
+
+
+class ImageDataModule(pl.LightningDataModule):
+    """``dataset`` (see ``siamese.data.datasets.DATASETS``) under ``root``, restricted to ``classes``.
+
+    - ``classes``: ids or names (``null`` = all); labels stay the dataset's own ids. ``digits`` is the MNIST
+      name of the same thing (give one of the two).
+    - ``channels``: 1 or 3 to convert every image (RGB -> grey by luma, grey -> RGB by repeating); null keeps
+      the stored channels.
+    - normalization: ``x_c = (pixel_c/255 - mean_c) / std_c`` per channel c, with mean and std of the selected
+      *train split* pixels (streamed folders: of a seeded subsample of up to ``norm_samples`` train images),
+      computed in ``setup`` and kept in the checkpoint (``state_dict``); floats for grey, lists for RGB.
+    - ``shift``: ``values`` (pixels, or fractions of the image size with ``unit: fraction``) along ``axis``
+      (``horizontal``: + = right, ``vertical``: + = down); ``train: true`` shifts every train image by a random
+      value (or 0, when ``include_unshifted``); ``train_mode: fixed`` gives every train image ONE seeded, stored
+      shift (k-NN graphs over shifted pixels). Validation, test and ``eval_dataloader`` are never augmented.
+    - ``transforms.train``: torchvision transforms of train images (``siamese.data.transforms``).
+    - memory: a split whose uint8 images fit in ``max_memory_mb`` is one tensor on ``device`` (``auto`` = the
+      trainer's), batches built vectorized; a larger image folder streams from files through ``num_workers``
+      DataLoader workers.
+    - ``batch_sampler``: optional callable ``(dataset, batch_size) -> batch sampler`` for the train loader.
+    - missing files raise ``MissingDataError`` (expected paths + fetch command) when the module is built.
+    """
+
+    def __init__(
+        self,
+        dataset: str = "mnist",
+        root: str | Path | None = None,
+        split: str | None = None,
+        classes: Sequence | None = None,
+        digits: Sequence[int] | None = None,
+        channels: int | None = None,
+        resize=None,
+        crop=None,
+        test_fraction: float = 0.2,
+        batch_size: int = 128,
+        eval_batch_size: int = 1024,
+        val_fraction: float = 0.1,
+        split_seed: int = 0,
+        shift: Mapping | None = None,
+        transforms: Mapping | None = None,
+        max_train_samples: int | None = None,
+        max_test_samples: int | None = None,
+        batch_sampler: Callable | None = None,
+        num_workers: int = 0,
+        device: str = "cpu",
+        max_memory_mb: float = 4096,
+        norm_samples: int = 2000,
+        cache_dir: str | Path | None = None,
+        run_dir: str | Path | None = None,
+        source_dir: str | Path | None = None,
+    ):
+        super().__init__()
+        if classes is not None and digits is not None:
+            raise ValueError("give data.classes or data.digits, not both")
+        if channels not in (None, 1, 3):
+            raise ValueError(f"data.channels must be 1, 3 or null, got {channels!r}")
+        self.dataset, self.channels = dataset, channels
+        self.reader = make_reader(dataset, root, split=split, channels=channels, resize=resize, crop=crop,
+                                  test_fraction=test_fraction, test_seed=split_seed, cache_dir=cache_dir,
+                                  source_dir=source_dir)
+        self.reader.check()  # missing files fail here, before any training
+        self.class_ids = resolve_classes(digits if digits is not None else classes, self.reader.class_names,
+                                         "data.digits" if digits is not None else "data.classes")
+        shift = {**DEFAULT_SHIFT, **(shift or {})}
+        unknown = sorted(set(shift) - set(DEFAULT_SHIFT))
+        if unknown:
+            raise ValueError(f"data.shift has unknown key {unknown[0]!r}; keys are {sorted(DEFAULT_SHIFT)}")
+        if shift["train_mode"] not in ("random", "fixed"):
+            raise ValueError(f"data.shift.train_mode must be 'random' or 'fixed', got {shift['train_mode']!r}")
+        if shift["axis"] not in AXES:
+            raise ValueError(f"data.shift.axis must be one of {AXES}, got {shift['axis']!r}")
+        self.shift = shift
+        self.shift_values: tuple[int, ...] = ()
+        if self.reader.image_size is not None:  # else checked in setup, once the images are read
+            self._resolve_shifts(*self.reader.image_size)
+        else:
+            validate_shifts(shift["values"], width=10**6, unit=shift["unit"])
+        if not 0.0 < val_fraction < 1.0:
+            raise ValueError(f"data.val_fraction must be in (0, 1), got {val_fraction}")
+        if batch_size < 1:
+            raise ValueError(f"data.batch_size must be >= 1, got {batch_size}")
+        transforms = dict(transforms or {})
+        if set(transforms) - {"train"}:
+            raise ValueError(f"data.transforms has unknown key {min(set(transforms) - {'train'})!r}; "
+                             f"only 'train' (val/test are never transformed)")
+        self.train_transform = build_transform(transforms.get("train"))
+        self.batch_size, self.eval_batch_size = batch_size, eval_batch_size
+        self.val_fraction, self.split_seed = val_fraction, split_seed
+        self.max_train_samples, self.max_test_samples = max_train_samples, max_test_samples
+        self.batch_sampler, self.num_workers, self.device = batch_sampler, num_workers, device
+        self.max_memory_mb, self.norm_samples = max_memory_mb, norm_samples
+        self.run_dir = None if run_dir is None else Path(run_dir)
+        self.mean: float | list[float] | None = None
+        self.std: float | list[float] | None = None
+        self.streaming = False
+        self.image_size: tuple[int, int] | None = None  # (H, W) of the images, known after setup
+        self.datasets: dict[str, NormalizedImages] = {}
+
+    @property
+    def class_names(self) -> list[str]:
+        return self.reader.class_names
+
+    # ----------------------------------------------------------------------------------------------- setup
+    def _keep(self, labels: torch.Tensor, limit: int | None, seed: int) -> torch.Tensor:
+        keep = torch.arange(len(labels)) if self.class_ids is None else \
+            torch.isin(labels, torch.tensor(self.class_ids)).nonzero().squeeze(1)
+        if len(keep) == 0:
+            raise ValueError(f"data.classes {list(self.class_ids)} select no image of data={self.dataset}")
+        if limit is not None and limit < len(keep):
+            order = torch.randperm(len(keep), generator=torch.Generator().manual_seed(seed))
+            keep = keep[order[:limit]].sort().values
+        return keep
+
+    def _fits_in_memory(self) -> bool:
+        if not hasattr(self.reader, "files"):
+            return True
+        n = len(self.reader.files("train")[0]) + len(self.reader.files("test")[0]) * (1 + len(self.shift["values"]))
+        h, w = self.reader.output_size("train")
+        megabytes = n * self.reader.channels * h * w / 2**20
+        if megabytes > self.max_memory_mb:
+            log.info("%s: %d images of %dx%d (%.0f MB) exceed data.max_memory_mb=%s: streaming from files",
+                     self.reader.root, n, h, w, megabytes, self.max_memory_mb)
+            return False
+        return True
+
+    def setup(self, stage: str | None = None) -> None:
+        if self.datasets:
+            return
+        self.streaming = not self._fits_in_memory()
+        if self.streaming:
+            self._setup_streaming()
+        else:
+            self._setup_in_memory()
+        device = self._resolve_device()
+        if device.type != "cpu" and self.num_workers > 0 and not self.streaming:
+            raise ValueError(f"data.num_workers={self.num_workers} needs the data on the CPU, but data.device "
+                             f"resolved to {device}; set data.num_workers=0 (batches are built on the device)")
+        if not self.streaming:
+            for dataset in self.datasets.values():
+                dataset.to(device)
+
+    def _load(self, split: str, limit: int | None, seed: int):
+        arrays = self.reader.load(split)
+        keep = self._keep(arrays.labels, limit, seed)
+        images = convert_channels(arrays.images[keep], self.channels)
+        if images.shape[1] == 1:
+            images = images[:, 0]  # grey images are kept [N, H, W]
+        return images, arrays.labels[keep], keep
+
+    def _train_val(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        order = torch.randperm(n, generator=torch.Generator().manual_seed(self.split_seed))
+        n_val = max(1, round(self.val_fraction * n))
+        return order[n_val:].sort().values, order[:n_val].sort().values
+
+    def _set_normalization(self, pixels_uint8: torch.Tensor) -> None:
+        if self.mean is not None:  # restored from a checkpoint
+            return
+        x = pixels_uint8.float() / 255.0
+        if x.ndim == 3 or x.shape[1] == 1:  # grey: one mean/std over all pixels (as MNIST always was)
+            self.mean, self.std = x.mean().item(), x.std().item()
+        else:
+            per_channel = x.transpose(0, 1).reshape(x.shape[1], -1)
+            self.mean, self.std = per_channel.mean(dim=1).tolist(), per_channel.std(dim=1).tolist()
+
+    def _resolve_shifts(self, height: int, width: int) -> None:
+        self.image_size = (int(height), int(width))
+        size = width if self.shift["axis"] == "horizontal" else height
+        self.shift_values = validate_shifts(self.shift["values"], width=size, unit=self.shift["unit"])
+
+    def _train_shifts(self):
+        if not self.shift["train"]:
+            return None
+        return ((0,) if self.shift["include_unshifted"] else ()) + self.shift_values
+
+    def _setup_in_memory(self) -> None:
+        images, labels, index = self._load("train", self.max_train_samples, self.split_seed)
+        train, val = self._train_val(len(images))
+        self._set_normalization(images[train])
+        self._resolve_shifts(*images.shape[-2:])
+        self._log_normalization(len(train))
+        axis = self.shift["axis"]
+        test_images, test_labels, test_index = self._load("test", self.max_test_samples, self.split_seed + 1)
+        shifted_images, shifts = shifted_copies(test_images, self.shift_values, axis)
+        repeat = len(self.shift_values)
+        train_shifts = self._train_shifts()
+        make = lambda im, lb, ix, **kw: ImageTensorDataset(im, lb, ix, self.mean, self.std, axis=axis, **kw)  # noqa: E731
+        if train_shifts is not None and self.shift["train_mode"] == "fixed":  # one stored shift per train image
+            draw = torch.randint(len(train_shifts), (len(train),),
+                                 generator=torch.Generator().manual_seed(self.split_seed))
+            fixed = torch.tensor(train_shifts, dtype=torch.long)[draw]
+            train_set = make(shift_images(images[train], fixed, axis), labels[train], index[train], shifts=fixed,
+                             transform=self.train_transform)
+        else:
+            train_set = make(images[train], labels[train], index[train], random_shifts=train_shifts,
+                             transform=self.train_transform)
+        self.datasets = {
+            "train": train_set,
+            "train_eval": make(images[train], labels[train], index[train]),
+            "val": make(images[val], labels[val], index[val]),
+            "test": make(test_images, test_labels, test_index),
+            "test_shifted": make(shifted_images, test_labels.repeat(repeat), test_index.repeat(repeat), shifts=shifts),
+        }
+
+    def _setup_streaming(self) -> None:
+        if self.channels is not None and self.channels != self.reader.channels:
+            raise ValueError("data.channels conversion of a streamed folder is done by the decoder: it is set there")
+        files, labels = self.reader.files("train")
+        keep = self._keep(labels, self.max_train_samples, self.split_seed)
+        files, labels = [files[i] for i in keep.tolist()], labels[keep]
+        train, val = self._train_val(len(files))
+        sample = train[torch.randperm(len(train), generator=torch.Generator().manual_seed(self.split_seed))
+                       [:self.norm_samples]]
+        decoded = torch.stack([self.reader.decode(files[i]) for i in sample.tolist()])
+        self._set_normalization(decoded)
+        self._resolve_shifts(*decoded.shape[-2:])
+        self._log_normalization(len(sample))
+        axis = self.shift["axis"]
+        test_files, test_labels = self.reader.files("test")
+        test_keep = self._keep(test_labels, self.max_test_samples, self.split_seed + 1)
+        test_files, test_labels = [test_files[i] for i in test_keep.tolist()], test_labels[test_keep]
+        repeat = len(self.shift_values)
+        shifts = torch.tensor(self.shift_values, dtype=torch.long).repeat_interleave(len(test_files))
+
+        def make(positions_or_files, lb, ix, **kw):
+            return FileImageDataset(positions_or_files, self.reader.decode, lb, ix, self.mean, self.std, axis=axis,
+                                    **kw)
+
+        pick = lambda p: [files[i] for i in p.tolist()]  # noqa: E731
+        self.datasets = {
+            "train": make(pick(train), labels[train], keep[train], random_shifts=self._train_shifts(),
+                          transform=self.train_transform),
+            "train_eval": make(pick(train), labels[train], keep[train]),
+            "val": make(pick(val), labels[val], keep[val]),
+            "test": make(test_files, test_labels, test_keep),
+            "test_shifted": make(test_files * repeat, test_labels.repeat(repeat), test_keep.repeat(repeat),
+                                 shifts=shifts),
+        }
+        if self.shift["train"] and self.shift["train_mode"] == "fixed":
+            raise ValueError("data.shift.train_mode=fixed needs the train images in memory (raise data.max_memory_mb)")
+
+    def _log_normalization(self, n: int) -> None:
+        log.info("normalization of %s classes %s (train split, %d images): mean %s std %s", self.dataset,
+                 "all" if self.class_ids is None else list(self.class_ids), n, self.mean, self.std)
+        if self.run_dir is not None:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            (self.run_dir / "normalization.json").write_text(json.dumps(self.state_dict(), indent=2))
+
+    def _resolve_device(self) -> torch.device:
+        """``auto``: the trainer's device (the GPU when training on one), else CUDA if present, else the CPU."""
+        if self.device != "auto":
+            return torch.device(self.device)
+        trainer = getattr(self, "trainer", None)
+        if trainer is not None:
+            return trainer.strategy.root_device
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+    def normalize(self, images_uint8: torch.Tensor) -> torch.Tensor:
+        """Normalize uint8 ``[N, H, W]`` (grey) or ``[N, C, H, W]`` images exactly as the training batches are."""
+        return self.datasets["val"].normalize(torch.as_tensor(images_uint8))
+
+    # ----------------------------------------------------------------------------------------- dataloaders
+    def _loader(self, dataset, shuffle: bool, batch_size: int, batch_sampler=None) -> DataLoader:
+        collate = None if self.streaming else keep_batch
+        workers = self.num_workers
+        extra = {"persistent_workers": True} if workers > 0 and self.streaming else {}
+        if batch_sampler is not None:
+            return DataLoader(dataset, batch_sampler=batch_sampler, collate_fn=collate, num_workers=workers, **extra)
+        return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, collate_fn=collate, num_workers=workers,
+                          **extra)
+
+    def train_dataloader(self) -> DataLoader:
+        dataset = self.datasets["train"]
+        if self.batch_sampler is not None:
+            return self._loader(dataset, False, self.batch_size, self.batch_sampler(dataset=dataset,
+                                                                                    batch_size=self.batch_size))
+        return self._loader(dataset, shuffle=True, batch_size=self.batch_size)
+
+    def val_dataloader(self) -> DataLoader:
+        return self._loader(self.datasets["val"], shuffle=False, batch_size=self.batch_size)
+
+    def test_dataloader(self) -> DataLoader:
+        return self._loader(self.datasets["test"], shuffle=False, batch_size=self.batch_size)
+
+    def eval_dataloader(self, split: str) -> DataLoader:
+        """Unshuffled, unaugmented loader over one of ``EVAL_SPLITS`` (for embedding whole splits)."""
+        if split not in EVAL_SPLITS:
+            raise ValueError(f"unknown evaluation split {split!r}; choose from {EVAL_SPLITS}")
+        dataset = self.datasets["train_eval" if split == "train" else split]
+        return self._loader(dataset, shuffle=False, batch_size=self.eval_batch_size)
+
+    # --------------------------------------------------------------------------------------- checkpointing
+    def state_dict(self) -> dict:
+        classes = None if self.class_ids is None else list(self.class_ids)
+        size = None if self.image_size is None else list(self.image_size)
+        return {"dataset": self.dataset, "classes": classes, "digits": classes, "mean": self.mean, "std": self.std,
+                "channels": None if self.mean is None else (1 if isinstance(self.mean, float) else len(self.mean)),
+                "image_size": size}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.mean, self.std = state["mean"], state["std"]

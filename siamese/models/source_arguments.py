@@ -1,0 +1,31 @@
+"""The model flags of every human analysis (``--model``/``--ckpt``, ``--weights``, preprocessing overrides) and the
+model they name (``siamese.models.sources``); importing this module needs no torch, so ``--help`` stays fast."""
+
+from __future__ import annotations
+
+
+def add_source_arguments(parser, required: bool = False) -> None:
+    """The model flags every human analysis takes (``--model``/``--ckpt``, ``--weights``, preprocessing)."""
+    parser.add_argument("--model", "--ckpt", dest="model", required=required,
+                        help="PATH.ckpt | torchvision:NAME | torchscript:PATH | package.module:factory")
+    parser.add_argument("--weights", help="local state_dict file for torchvision:NAME or module:factory")
+    parser.add_argument("--embedding-layer", help="layer that is the embedding of a non-checkpoint model "
+                                                  "(default: output, the first forward output)")
+    parser.add_argument("--channels", type=int, choices=[1, 3], help="override: input channels")
+    parser.add_argument("--size", type=int, nargs="+", metavar="PIXELS", help="override: input size (S or H W)")
+    parser.add_argument("--mean", type=float, nargs="+", help="override: mean per channel (after the value range)")
+    parser.add_argument("--std", type=float, nargs="+", help="override: std per channel")
+    parser.add_argument("--value-range", choices=["unit", "byte", "symmetric"],
+                        help="override: 0-255 -> unit p/255, byte p, symmetric p/127.5-1")
+
+
+def source_from_args(args):
+    """The ``LoadedNet`` of parsed ``add_source_arguments`` flags (None without ``--model``)."""
+    if not getattr(args, "model", None):
+        return None
+    size = None if not args.size else (args.size[0] if len(args.size) == 1 else tuple(args.size[:2]))
+    from siamese.models.sources import load_source  # torch only when a command runs
+
+    return load_source(args.model, args.weights, args.embedding_layer, channels=args.channels, size=size,
+                       mean=None if args.mean is None else tuple(args.mean),
+                       std=None if args.std is None else tuple(args.std), value_range=args.value_range)

@@ -1,0 +1,160 @@
+"""Where a model for the human analyses comes from, and how it wants its images.
+
+``--model SPEC [--weights FILE]`` (``load_source``), one of:
+
+- ``PATH.ckpt``: a checkpoint of ``python train.py`` (net rebuilt from its stored config; preprocessing = the
+  channels, image size and per-channel mean/std its data module stored);
+- ``torchvision:NAME`` + ``--weights FILE``: ``torchvision.models.get_model(NAME)`` with a local state_dict
+  (never downloaded; random without, which is said); preprocessing ImageNet's (3 channels, 224x224, unit,
+  mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225));
+- ``torchscript:PATH`` (or any ``.pt``/``.ts`` file that is a TorchScript archive): ``torch.jit.load``;
+  preprocessing 1 channel, as given, unit, mean 0, std 1 unless overridden;
+- ``package.module:factory`` + ``--weights FILE``: ``factory()`` from the user's importable module (the code is
+  theirs, not the file's), then ``load_state_dict`` of the file (``torch.load(weights_only=True)``: nothing
+  from the file is executed); preprocessing as for TorchScript unless overridden.
+
+Layers (``siamese.models.hooked_net``): module paths via forward hooks, and ``output`` / ``output.<i>`` for what
+``forward`` returns (a tuple needs no wrapper). Checkpoint nets keep their own layer names.
+Every field of the preprocessing (``siamese.models.preprocessing.Preprocessing``) can be overridden
+(``--channels --size --mean --std --value-range``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import zipfile
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from siamese.models.hooked_net import HookedNet
+from siamese.models.loading import LoadedNet, load_net
+from siamese.models.preprocessing import IMAGENET, Preprocessing
+from siamese.models.torchvision_net import load_weights_file
+
+log = logging.getLogger(__name__)
+BARE = Preprocessing()
+
+
+class ModelSource:
+    """Shared work: build the net, apply preprocessing overrides, put it in eval mode. Subclasses define
+    ``build() -> (net, name)`` and ``preprocessing``."""
+
+    preprocessing: Preprocessing = BARE
+
+    def __init__(self, spec: str, weights: str | None = None):
+        self.spec, self.weights = spec, weights
+
+    def build(self) -> tuple[nn.Module, str]:
+        raise NotImplementedError
+
+    def load(self, embedding_layer: str | None = None, **overrides) -> LoadedNet:
+        net, name = self.build()
+        preprocessing = self.preprocessing.override(**overrides)
+        log.info("model %s: preprocessing %s", name, preprocessing.describe())
+        if embedding_layer is not None:
+            if not isinstance(net, HookedNet):
+                raise ValueError(f"--embedding-layer is for module:factory, torchvision: and TorchScript models; "
+                                 f"{self.spec} embeds by its own forward")
+            net.embedding_layer = embedding_layer
+        return LoadedNet(net.eval(), list(preprocessing.mean), list(preprocessing.std), None, name, preprocessing)
+
+
+class TorchvisionSource(ModelSource):
+    preprocessing = IMAGENET
+
+    def build(self):
+        import torchvision
+
+        name = self.spec.split(":", 1)[1]
+        try:
+            model = torchvision.models.get_model(name, weights=None)
+        except ValueError as error:
+            raise ValueError(f"--model {self.spec}: {error}") from None
+        if self.weights:
+            model.load_state_dict(load_weights_file(self.weights, "--weights"))
+        else:
+            log.warning("--model %s without --weights has RANDOM weights (nothing is downloaded)", self.spec)
+        return HookedNet(model, name=name), name + ("" if self.weights else " (random)")
+
+
+class TorchScriptSource(ModelSource):
+    def build(self):
+        path = Path(self.spec.split(":", 1)[1] if self.spec.startswith("torchscript:") else self.spec)
+        if not path.is_file():
+            raise FileNotFoundError(f"--model {self.spec}: no such TorchScript file {path}")
+        if self.weights:
+            raise ValueError("--weights is not used with a TorchScript file (it holds its weights)")
+        return HookedNet(torch.jit.load(str(path), map_location="cpu"), name=path.stem), path.stem
+
+
+class FactorySource(ModelSource):
+    def build(self):
+        module_name, _, factory_name = self.spec.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as error:
+            raise ValueError(f"--model {self.spec}: cannot import {module_name!r} ({error}); is it on PYTHONPATH?"
+                             ) from None
+        factory = getattr(module, factory_name, None)
+        if not callable(factory):
+            raise ValueError(f"--model {self.spec}: {module_name} has no callable {factory_name!r}")  # noqa: TRY004
+        model = factory()
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"--model {self.spec}: {factory_name}() returned {type(model).__name__}, not an nn.Module")
+        if self.weights:
+            model.load_state_dict(load_weights_file(self.weights, "--weights"))
+        else:
+            log.warning("--model %s without --weights keeps the factory's (random) initial weights", self.spec)
+        return HookedNet(model, name=factory_name), factory_name
+
+
+class CheckpointSource(ModelSource):
+    """A checkpoint of ``python train.py``: ``load_net`` (the net rebuilt from its stored config, its own layer
+    names) with the preprocessing its data module stored, overridable like the others."""
+
+    def load(self, embedding_layer: str | None = None, **overrides) -> LoadedNet:
+        if self.weights:
+            raise ValueError(f"--weights is not used with a checkpoint ({self.spec} holds its weights)")
+        if embedding_layer is not None:
+            raise ValueError(f"--embedding-layer is for non-checkpoint models; {self.spec} embeds by its own forward")
+        loaded = load_net(self.spec)
+        if any(v is not None for v in overrides.values()):
+            loaded.preprocessing = loaded.preprocessing.override(**overrides)
+        log.info("model %s: preprocessing %s", loaded.name, loaded.preprocessing.describe())
+        return loaded
+
+
+def is_torchscript(path: Path) -> bool:
+    """A TorchScript archive is a zip holding ``<name>/code/`` (a plain ``torch.save`` zip has no code/)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any("/code/" in name for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def parse_source(spec: str, weights: str | None = None) -> ModelSource:
+    """The ``ModelSource`` a ``--model`` string names (see the module docstring)."""
+    if spec.startswith("torchvision:"):
+        return TorchvisionSource(spec, weights)
+    if spec.startswith("torchscript:"):
+        return TorchScriptSource(spec, weights)
+    path = Path(spec)
+    if path.suffix == ".ckpt" or (path.is_file() and not is_torchscript(path)):
+        return CheckpointSource(spec, weights)
+    if path.is_file():
+        return TorchScriptSource(spec, weights)
+    if ":" in spec and "/" not in spec.split(":", 1)[0]:
+        return FactorySource(spec, weights)
+    if spec.isidentifier():  # a bare torchvision name, as `ais --model resnet18` always took
+        return TorchvisionSource(f"torchvision:{spec}", weights)
+    raise ValueError(f"--model {spec!r}: not a file, torchvision:NAME, torchscript:PATH or package.module:factory")
+
+
+def load_source(spec: str, weights: str | None = None, embedding_layer: str | None = None,
+                **overrides) -> LoadedNet:
+    """``parse_source(spec, weights).load(...)``; ``overrides``: Preprocessing fields (None = the source's)."""
+    return parse_source(spec, weights).load(embedding_layer, **overrides)
