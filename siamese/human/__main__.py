@@ -74,6 +74,13 @@ def main(argv=None) -> int:
     cv.add_argument("--holdout-raters", action="store_true", help="train on half the raters, evaluate on the rest")
     cv.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
     cv.add_argument("--seed", type=int, default=0)
+    cv.add_argument("--init-ckpt", help="fine-tune this checkpoint of train.py, in the module it came from "
+                                        "(classifier: cross-entropy + human term; metric: its loss + human term)")
+    cv.add_argument("--train-layers", nargs="+", help="only these layers train (e.g. fc logits); the rest frozen")
+    cv.add_argument("--lr", type=float, help="learning rate (optimizer.lr) of both arms")
+    cv.add_argument("--val-fraction", type=float, default=0.0,
+                    help="> 0: inner validation split of the training pairs; early stopping on it (with arm)")
+    cv.add_argument("--patience", type=int, default=3, help="early-stopping patience in epochs (default 3)")
     cv.add_argument("overrides", nargs="*", help="train.py overrides, e.g. trainer.max_epochs=5 human.init_ckpt=CKPT")
 
     args = parser.parse_args(argv)
@@ -125,7 +132,9 @@ def main(argv=None) -> int:
             from siamese.human.alignment_cv import run_alignment_cv
 
             summary = run_alignment_cv(args.pairs, args.ratings, args.out, args.folds, args.weight, args.layer,
-                                       tuple(args.overrides), args.holdout_raters, tuple(args.scale), args.seed)
+                                       tuple(args.overrides), args.holdout_raters, tuple(args.scale), args.seed,
+                                       init_ckpt=args.init_ckpt, train_layers=args.train_layers, lr=args.lr,
+                                       val_fraction=args.val_fraction, patience=args.patience)
             print(Path(args.out, "alignment_cv.md").read_text())
         elif args.command == "ais":
             from siamese.human.ais_cli import run_ais

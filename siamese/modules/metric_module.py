@@ -92,7 +92,8 @@ class MetricLearningModule(EpochMeanLogging):
             return self._step(batch, self.val_miner, "test")
 
     def configure_optimizers(self):
-        optimizer = self.optimizer_factory(params=self.parameters())
+        # frozen parameters (human.train_layers) stay out of the optimizer
+        optimizer = self.optimizer_factory(params=[p for p in self.parameters() if p.requires_grad])
         if self.scheduler_factory is None:
             return optimizer
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": self.scheduler_factory(optimizer=optimizer),
