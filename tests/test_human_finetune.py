@@ -120,6 +120,7 @@ def test_early_stopping_on_the_inner_validation_score(rated_pairs, cfg_factory):
     assert "val/human_score" in metrics
 
 
+@pytest.mark.slow  # five short training runs (start + 2 folds x 2 arms)
 def test_align_cv_from_a_classifier_reports_start_without_with_and_the_cost(classifier_ckpt, rated_pairs, tmp_path,
                                                                           capsys):
     from siamese.human.__main__ import main as human_main
