@@ -128,7 +128,9 @@ def test_server_serves_only_its_page_and_pair_images(pair_set, tmp_path):
                      "/image/../ratings.csv", "/api/state"):
             assert get(path)[0] in (400, 404), path
         request = urllib.request.Request(running.url + "api/rate", method="POST",
-                                         data=b'{"rater": "x", "pair_id": "q0", "rating": 11}')
+                                         data=b'{"rater": "x", "pair_id": "q0", "rating": 11}',
+                                         headers={"Content-Type": "application/json",
+                                                  "X-Rating-Token": running.server.token})
         with pytest.raises(urllib.error.HTTPError) as info:
             urllib.request.urlopen(request)
         assert info.value.code == 400

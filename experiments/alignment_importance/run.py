@@ -5,7 +5,10 @@
 
 Without --pairs, 100 within-digit pairs of 8s (MNIST test, seed 0) are made in ``pairs_8/``. Without --ratings,
 SYNTHETIC ratings (pixel cosine + noise, 4 simulated raters; no person gave them) are written there and every
-output is marked SYNTHETIC. Writes ``<model>/`` reports (``python -m siamese.human ais``) and ``results.md``.
+output is marked SYNTHETIC. Writes ``<model>/`` reports (``python -m siamese.human ais``) and
+``results_table.md`` into ``--out`` (default outputs/studies/alignment_importance; the synthetic ratings too), so
+a scaled-down run never overwrites the committed results; ``--update-committed`` writes them here, in
+experiments/alignment_importance/ (and the synthetic ratings into the pair set directory).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from siamese.human.pairs import make_pairs
 from siamese.human.synthetic import synthetic_ratings
 
 HERE = Path(__file__).resolve().parent
+DEFAULT_OUT = HERE.parents[1] / "outputs" / "studies" / "alignment_importance"
 
 
 def main(argv=None) -> None:
@@ -30,17 +34,23 @@ def main(argv=None) -> None:
     parser.add_argument("--ratings")
     parser.add_argument("--layer", default="conv2")
     parser.add_argument("--repeats", type=int, default=8)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
+    parser.add_argument("--update-committed", action="store_true",
+                        help="write the committed tables and figures in experiments/alignment_importance/")
     args = parser.parse_args(argv)
+    out_dir = HERE if args.update_committed else args.out.resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
 
     pairs_dir = Path(args.pairs)
     if not (pairs_dir / "pairs.csv").exists() and not (pairs_dir / "pairs.npz").exists():
         make_pairs(pairs_dir, n=100, digit=8, seed=0)
-    ratings = args.ratings or str(synthetic_ratings(load_pair_set(pairs_dir), pairs_dir / "ratings_synthetic.csv",
+    synthetic_dir = pairs_dir if args.update_committed else out_dir
+    ratings = args.ratings or str(synthetic_ratings(load_pair_set(pairs_dir), synthetic_dir / "ratings_synthetic.csv",
                                                     4, 1.0, 0))
     synthetic = "synthetic" in Path(ratings).name
     rows = []
     for name, ckpt in (("classifier", args.classifier_ckpt), ("siamese", args.siamese_ckpt)):
-        out = HERE / name
+        out = out_dir / name
         code = human_main(["ais", "--ckpt", ckpt, "--layer", args.layer, "--pairs", str(pairs_dir),
                            "--ratings", ratings, "--repeats", str(args.repeats), "--out", str(out)])
         if code:
@@ -54,8 +64,9 @@ def main(argv=None) -> None:
         lines.append(f"| {name} | {s['maps']} | {s['pairs']} | {s['heldout_rho_all']:.3f} | "
                      f"{s['heldout_rho_selected']:.3f} | {s['gain']:+.3f} [{s['gain_ci_low']:+.3f}, "
                      f"{s['gain_ci_high']:+.3f}] | {s['p']:.3g} | {s['mean_num_selected']:.1f} |")
-    (HERE / "results_table.md").write_text("\n".join(lines) + "\n")
+    (out_dir / "results_table.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+    print(f"results: {out_dir / 'results_table.md'}", flush=True)
 
 
 if __name__ == "__main__":

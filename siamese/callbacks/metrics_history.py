@@ -9,6 +9,21 @@ from pathlib import Path
 import pytorch_lightning as pl
 
 
+def completed_epoch_metrics(trainer, pl_module) -> dict[str, float | None]:
+    """Every scalar of ``trainer.callback_metrics`` at a callback's ``on_train_epoch_end``, including this
+    epoch's train/* (None for non-finite values). Lightning runs callbacks' ``on_train_epoch_end`` before the
+    module's, where the framework's modules log their train/* epoch means, so those are logged first here
+    (``log_epoch_means`` logs once per epoch; without this, epoch e showed epoch e-1's train/*)."""
+    log_now = getattr(pl_module, "log_epoch_means", None)
+    if log_now is not None:
+        log_now("train")
+    values = {}
+    for key, value in trainer.callback_metrics.items():
+        value = float(value)
+        values[key] = value if math.isfinite(value) else None
+    return values
+
+
 class MetricsHistory(pl.Callback):
     """Appends one JSON line per training epoch to ``<output_dir>/metrics_history.jsonl``: ``{"epoch": e,
     "step": s, <metric>: value, ...}`` with every scalar in ``trainer.callback_metrics`` (train, val, fit/ and
@@ -18,15 +33,14 @@ class MetricsHistory(pl.Callback):
     def __init__(self, output_dir: str, filename: str = "metrics_history.jsonl"):
         self.path = Path(output_dir) / filename
 
-    def _write(self, trainer, row: dict) -> None:
+    def _write(self, trainer, pl_module, row: dict) -> None:
+        metrics = completed_epoch_metrics(trainer, pl_module)  # on every process: logging may sync
         if not trainer.is_global_zero:
             return
-        for key, value in trainer.callback_metrics.items():
-            value = float(value)
-            row[key] = value if math.isfinite(value) else None
+        row.update(metrics)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a") as handle:
             handle.write(json.dumps(row, sort_keys=True) + "\n")
 
     def on_train_epoch_end(self, trainer, pl_module) -> None:
-        self._write(trainer, {"stage": "fit", "epoch": trainer.current_epoch + 1, "step": trainer.global_step})
+        self._write(trainer, pl_module, {"stage": "fit", "epoch": trainer.current_epoch + 1, "step": trainer.global_step})

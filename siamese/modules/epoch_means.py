@@ -41,16 +41,18 @@ class EpochMeanLogging(pl.LightningModule):
     def add_step_values(self, stage: str, values: dict[str, torch.Tensor | float], batch_size: int) -> None:
         self.__dict__.setdefault("_epoch_means", defaultdict(EpochMeans))[stage].add(values, batch_size)
 
-    def _log_epoch_means(self, stage: str) -> None:
+    def log_epoch_means(self, stage: str) -> None:
+        """Log the means of ``stage`` now. Once per epoch: a second call finds nothing left, so a callback may
+        call it before the module's own epoch-end hook (``MetricsHistory`` does, to see this epoch's train/*)."""
         means = self.__dict__.get("_epoch_means", {}).get(stage)
         for name, value in (means.pop() if means else {}).items():
             self.log(f"{stage}/{name}", value, prog_bar=name in ("loss", "accuracy"))
 
     def on_train_epoch_end(self) -> None:
-        self._log_epoch_means("train")
+        self.log_epoch_means("train")
 
     def on_validation_epoch_end(self) -> None:
-        self._log_epoch_means("val")
+        self.log_epoch_means("val")
 
     def on_test_epoch_end(self) -> None:
-        self._log_epoch_means("test")
+        self.log_epoch_means("test")

@@ -7,12 +7,44 @@ from pathlib import Path
 LAST = "last.ckpt"
 
 
-def resolve_ckpt_path(ckpt_path: str | None, task_dir: str | Path | None) -> str | None:
+# the parts of the run config that decide what is trained; resuming across a difference in them is refused
+RESUME_KEYS = ("data", "model", "loss", "miner", "task", "optimizer", "scheduler", "seed")
+# inside those, keys that only say where files are or how data are moved
+RESUME_IGNORED = {"data": ("run_dir", "cache_dir", "num_workers", "device")}
+
+
+def config_differences(stored: dict, current: dict, keys: tuple[str, ...] = RESUME_KEYS) -> list[str]:
+    """``"loss._target_: checkpoint 'a', now 'b'"`` for every leaf of ``keys`` that differs between the
+    checkpoint's stored run config and the current one (``RESUME_IGNORED`` left out)."""
+    differences: list[str] = []
+
+    def walk(a, b, where: str) -> None:
+        if isinstance(a, dict) and isinstance(b, dict):
+            for key in sorted(set(a) | set(b), key=str):
+                if key in RESUME_IGNORED.get(where, ()):
+                    continue
+                walk(a.get(key, "<absent>"), b.get(key, "<absent>"), f"{where}.{key}" if where else str(key))
+        elif a != b:
+            differences.append(f"{where}: checkpoint {a!r}, now {b!r}")
+
+    for key in keys:
+        walk((stored or {}).get(key, "<absent>"), (current or {}).get(key, "<absent>"), key)
+    return differences
+
+
+def run_dir_of(ckpt_path: str | Path) -> Path | None:
+    """The run directory a checkpoint belongs to (``<run>/checkpoints/<file>.ckpt``), or None for a loose file."""
+    path = Path(ckpt_path).resolve()
+    return path.parent.parent if path.parent.name == "checkpoints" else None
+
+
+def resolve_ckpt_path(ckpt_path: str | None, task_dir: str | Path | None, config: dict | None = None) -> str | None:
     """The checkpoint file to resume from.
 
     - ``None``: none (train from scratch);
     - ``last``: the newest (modification time) ``checkpoints/last.ckpt`` below ``task_dir`` (``paths.task_dir``,
-      default ``outputs/<task_name>``), i.e. of any single run or multirun job of this task;
+      default ``outputs/<task_name>``) of a run or multirun job trained with the same ``config`` (no
+      :func:`config_differences`; without ``config``, of any run): another config's multirun job is never picked;
     - a directory: that run directory's ``checkpoints/last.ckpt`` (or the directory's own ``last.ckpt``);
     - a file: that file.
     Raises ``FileNotFoundError`` naming what was looked for when there is nothing to resume from.
@@ -27,7 +59,24 @@ def resolve_ckpt_path(ckpt_path: str | None, task_dir: str | Path | None) -> str
         if not found:
             raise FileNotFoundError(f"ckpt_path=last: no checkpoints/{LAST} below paths.task_dir={task_dir} "
                                     f"(absolute: {task_dir.resolve()}); give a run directory or a .ckpt file instead")
-        return str(max(found, key=lambda p: p.stat().st_mtime))
+        found.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        if config is None:
+            return str(found[0])
+        newest_differences = None
+        for candidate in found:
+            try:
+                stored = load_checkpoint(candidate, key="ckpt_path=last")
+            except (CheckpointError, FileNotFoundError):
+                continue  # a half-written or foreign file is never the one to resume
+            differences = config_differences(stored.get("siamese_config") or {}, config)
+            if not differences:
+                return str(candidate)
+            newest_differences = newest_differences or (candidate, differences)
+        detail = "" if newest_differences is None else (
+            f"; the newest, {newest_differences[0]}, differs in: " + "; ".join(newest_differences[1][:8]))
+        raise FileNotFoundError(f"ckpt_path=last: none of the {len(found)} checkpoints/{LAST} below "
+                                f"paths.task_dir={task_dir} was trained with this config{detail}. Give the run "
+                                "directory or .ckpt file explicitly to resume it anyway")
     path = Path(ckpt_path)
     if path.is_dir():
         for candidate in (path / "checkpoints" / LAST, path / LAST):
@@ -37,3 +86,74 @@ def resolve_ckpt_path(ckpt_path: str | None, task_dir: str | Path | None) -> str
     if not path.is_file():
         raise FileNotFoundError(f"ckpt_path={ckpt_path}: no such checkpoint file")
     return str(path)
+
+
+class CheckpointError(ValueError):
+    """A file that is not a (complete) checkpoint of this project; the message names the path."""
+
+
+def load_checkpoint(path: str | Path, key: str = "ckpt_path") -> dict:
+    """The checkpoint dict of ``path``, read with ``torch.load(weights_only=True)``: only tensors and plain types
+    are unpickled, so nothing stored in the file can run. ``key`` names the option that gave the path (for the
+    message). Raises :class:`CheckpointError` naming the path for a truncated file, a foreign pickle, or a dict
+    without the ``state_dict`` and ``siamese_config`` every checkpoint of ``train.py`` holds."""
+    import pickle
+    import zipfile
+
+    import torch
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{key}={path}: no such checkpoint file")
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise CheckpointError(f"{key}={path}: not a checkpoint of this project (it holds objects other than "
+                              f"tensors and plain values, which are never loaded: {first})") from None
+    except (EOFError, RuntimeError, zipfile.BadZipFile, OSError, ValueError) as error:
+        raise CheckpointError(f"{key}={path}: truncated or not a checkpoint of this project "
+                              f"({type(error).__name__}: {str(error)[:200]})") from None
+    if not isinstance(checkpoint, dict) or "state_dict" not in checkpoint or "siamese_config" not in checkpoint:
+        keys = sorted(checkpoint)[:10] if isinstance(checkpoint, dict) else type(checkpoint).__name__
+        raise CheckpointError(f"{key}={path}: not a checkpoint of this project (no state_dict and siamese_config; "
+                              f"holds {keys})")
+    return checkpoint
+
+
+def check_targets(node, path: Path, allowed: tuple[str, ...] = ("siamese.",)) -> None:
+    """Refuse a stored config whose ``_target_`` (anywhere inside ``node``) is not a class of this project:
+    ``hydra.utils.instantiate`` would otherwise call whatever a checkpoint names (``os.system`` ...)."""
+    if isinstance(node, dict):
+        target = node.get("_target_")
+        if target is not None and not (isinstance(target, str) and target.startswith(allowed)):
+            raise CheckpointError(f"{path}: the stored config names _target_={target!r}, which is not a class of "
+                                  f"this project ({', '.join(allowed)}*); refusing to build it")
+        for value in node.values():
+            check_targets(value, path, allowed)
+    elif isinstance(node, list):
+        for value in node:
+            check_targets(value, path, allowed)
+
+
+def atomic_torch_save(checkpoint: dict, path: str | Path) -> None:
+    """``torch.save`` to a temp file in the target's own directory, fsync, then ``os.replace``: a kill leaves the
+    old file or the new one, never a truncated one (a rename within one filesystem is atomic; fsspec's temp
+    file in $TMPDIR made it a copy). The temp file is removed if anything fails."""
+    import os
+    import tempfile
+
+    import torch
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as f:
+            torch.save(checkpoint, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

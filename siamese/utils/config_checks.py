@@ -1,0 +1,81 @@
+"""Checks of the composed training config that must fail before any data are loaded, naming key and value.
+
+The classes check their own arguments too (``MNISTDataModule``, the losses, the miners); these are the values
+that would otherwise train silently wrong (a string ``no`` is truthy, one image per batch has no pairs, one digit
+has no negatives, ``max_train_samples=-1`` slices off one image) or fail only after an epoch (``step_size=0``).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+from omegaconf import DictConfig, OmegaConf
+
+
+class ConfigError(ValueError):
+    """An invalid config value; the message names the key and the value."""
+
+
+# keys whose value must be a real bool (a Hydra override `key=no` is the string 'no', which is truthy)
+BOOL_KEYS = ("test", "data.shift.train", "data.shift.include_unshifted", "callbacks.embedding_plot.save_initial")
+CLASSIFY_TARGET = "siamese.modules.ClassifierModule"
+
+
+def _get(cfg: dict, key: str, default=None):
+    node = cfg
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return default
+        node = node[part]
+    return node
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _fail(key: str, value, rule: str) -> None:
+    raise ConfigError(f"{key}={value!r} ({type(value).__name__}): {rule}")
+
+
+def check_training_config(cfg: DictConfig | dict) -> None:
+    """Raise :class:`ConfigError` for the first invalid value (see the module docstring for which)."""
+    c = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
+    missing = object()
+    for key in BOOL_KEYS:
+        value = _get(c, key, missing)
+        if value is not missing and not isinstance(value, bool):
+            _fail(key, value, "must be true or false")
+    data = c.get("data") or {}
+    metric_learning = _get(c, "task._target_") != CLASSIFY_TARGET
+    for key in ("batch_size", "eval_batch_size"):
+        value = data.get(key, missing)
+        if value is not missing and (not _is_int(value) or value < 1):
+            _fail(f"data.{key}", value, "must be an integer >= 1")
+    if metric_learning and _is_int(data.get("batch_size")) and data["batch_size"] < 2:
+        _fail("data.batch_size", data["batch_size"], "pair and triplet losses need >= 2 images per batch "
+              "(one image has no partner: the loss is 0 all run)")
+    digits = data.get("digits")
+    if metric_learning and isinstance(digits, list) and len(set(digits)) < 2:
+        _fail("data.digits", digits, "metric learning needs >= 2 classes (with one there are no negatives and "
+              "precision@1 is 1.0 for any net)")
+    for key in ("max_train_samples", "max_test_samples"):
+        value = data.get(key)
+        if value is not None and (not _is_int(value) or value <= 0):
+            _fail(f"data.{key}", value, "must be null (all images) or an integer > 0")
+    optimizer = c.get("optimizer") or {}
+    if "lr" in optimizer and (not _is_number(optimizer["lr"]) or not optimizer["lr"] > 0):
+        _fail("optimizer.lr", optimizer["lr"], "must be a number > 0")
+    if "weight_decay" in optimizer and (not _is_number(optimizer["weight_decay"]) or optimizer["weight_decay"] < 0):
+        _fail("optimizer.weight_decay", optimizer["weight_decay"], "must be a number >= 0")
+    for key, value in (c.get("loss") or {}).items():
+        if str(key).startswith(("margin", "weight")) and not _is_number(value):
+            _fail(f"loss.{key}", value, "must be a number")
+    scheduler = c.get("scheduler") or {}
+    for key in ("step_size", "T_max"):
+        if key in scheduler and (not _is_int(scheduler[key]) or scheduler[key] < 1):
+            _fail(f"scheduler.{key}", scheduler[key], "must be an integer >= 1")
