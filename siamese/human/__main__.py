@@ -21,6 +21,14 @@ def main(argv=None) -> int:
     make.add_argument("--across", action="store_true", help="pairs of two different digits instead")
     make.add_argument("--split", default="test", choices=["test", "train"])
 
+    tri = commands.add_parser("make-triplets", help="random MNIST 2AFC trials (anchor, a, b) for the rating page")
+    tri.add_argument("out_dir")
+    tri.add_argument("--digit", type=int, default=8, help="digit of within-digit trials (default 8)")
+    tri.add_argument("--n", type=int, default=20, help="number of trials (default 20)")
+    tri.add_argument("--seed", type=int, default=0)
+    tri.add_argument("--across", action="store_true", help="three images of random digits instead")
+    tri.add_argument("--split", default="test", choices=["test", "train"])
+
     ev = commands.add_parser("eval", help="correlate model/baseline similarity with human ratings")
     ev.add_argument("--ckpt", help="a checkpoint of python train.py (any model of the framework)")
     ev.add_argument("--pairs", required=True, help="pair set directory (pairs.npz or pairs.csv)")
@@ -94,6 +102,12 @@ def main(argv=None) -> int:
             pairs = make_pairs(args.out_dir, args.n, args.digit, args.across, args.seed, args.split)
             print(f"wrote {len(pairs)} pairs to {Path(args.out_dir) / 'pairs.csv'} and the sheet "
                   f"{Path(args.out_dir) / 'sheet.png'}")
+        elif args.command == "make-triplets":
+            from siamese.human.collect.make_triplets import make_triplets
+
+            trials = make_triplets(args.out_dir, args.n, args.digit, args.across, args.seed, args.split)
+            print(f"wrote {len(trials)} trials to {Path(args.out_dir) / 'trials.csv'}; ask them with "
+                  f"python -m siamese.rate {args.out_dir} --mode 2afc")
         elif args.command == "eval":
             from siamese.human.evaluate import evaluate, markdown_table
 
@@ -110,6 +124,11 @@ def main(argv=None) -> int:
             from siamese.human.similarity import load_net
 
             image_set = load_image_set(args.images_dir)
+            from siamese.human.io.trial_set import CHOICES_CSV, load_choices, load_trial_set
+
+            if (Path(args.images_dir) / CHOICES_CSV).is_file():  # answers of the rating page's 2AFC mode
+                trials = load_trial_set(args.images_dir)
+                image_set.triplets = load_choices(Path(args.images_dir) / CHOICES_CSV, trials).triplets(trials)
             models = [("pixels", None, None)]
             if args.ckpt:
                 loaded = load_net(args.ckpt)

@@ -134,3 +134,30 @@ def rated_pairs_from_files(pairs_dir: str, ratings: str, loss: nn.Module, layer:
         validation = (pairs.images_a[val_rows], pairs.images_b[val_rows], mean[val_rows])
     return RatedPairsObjective(pairs.images_a[rows], pairs.images_b[rows], mean[rows], loss, layer, pairs_per_step,
                                validation)
+
+
+def two_afc_from_files(trials_dir: str, loss: nn.Module, layer: str = "embedding", choices: str | None = None,
+                       raters: Sequence[str] | None = None) -> TwoAFCObjective:
+    """The 2AFC objective of a trial set (``make-triplets``) and the answers the rating page's 2AFC mode wrote
+    (``choices``, default ``<trials_dir>/choices.csv``; the latest answer of each rater and trial): one term per
+    answer, so a trial answered by several raters counts once per rater. ``raters``: only these raters."""
+    from pathlib import Path
+
+    from siamese.human.io.trial_set import CHOICES_CSV, load_choices, load_trial_set
+
+    if not trials_dir:
+        raise ValueError("human.triplets must be set: python train.py experiment=human_aligned_2afc "
+                         "human.triplets=DIR (a trial set with the choices.csv of the 2AFC page)")
+    trials = load_trial_set(trials_dir)
+    answers = load_choices(choices or Path(trials_dir) / CHOICES_CSV, trials)
+    keep = np.ones(len(answers.rater), dtype=bool)
+    if raters is not None:
+        unknown = sorted(set(raters) - set(answers.rater))
+        if unknown:
+            raise ValueError(f"human.raters names unknown rater {unknown[0]!r}; raters: {sorted(set(answers.rater))}")
+        keep = np.isin(answers.rater, list(raters))
+    if keep.sum() < 1:
+        raise ValueError(f"{trials_dir}: no 2AFC answers to train on")
+    t = answers.trial[keep]
+    return TwoAFCObjective(trials.images[trials.anchor[t]], trials.images[trials.a[t]], trials.images[trials.b[t]],
+                           answers.chose_a[keep], loss, layer)
