@@ -1,0 +1,74 @@
+"""The frozen network's activations of both images of every pair, per layer: what a readout is fitted on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+PIXELS = "pixels"
+
+
+@dataclass
+class PairFeatures:
+    """``layers[name] = (a, b)``: float64 arrays ``[N, C, S]`` of the two images of each of ``N`` pairs, with
+    ``C`` channels (feature maps of a conv layer; units of a fully connected layer) of ``S`` values each (the
+    spatial positions of a map; 1 for a unit). ``pixels`` holds the raw images as 784 channels of 1 value,
+    intensities 0-1 (as ``pixel_similarity``)."""
+
+    layers: dict[str, tuple[np.ndarray, np.ndarray]]
+
+    def __len__(self) -> int:
+        return len(next(iter(self.layers.values()))[0])
+
+    def get(self, layer: str, rows=None) -> tuple[np.ndarray, np.ndarray]:
+        if layer not in self.layers:
+            raise KeyError(f"layer {layer!r} is not among the extracted layers {list(self.layers)}")
+        a, b = self.layers[layer]
+        return (a, b) if rows is None else (a[rows], b[rows])
+
+    def cosine(self, layer: str, rows=None) -> np.ndarray:
+        """Cosine of the flattened activations per pair (0 where either is all zeros), as ``layer_similarity``."""
+        a, b = self.get(layer, rows)
+        a, b = a.reshape(len(a), -1), b.reshape(len(b), -1)
+        norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+        dots = (a * b).sum(axis=1)
+        return np.where(norms > 0, dots / np.where(norms > 0, norms, 1.0), 0.0)
+
+
+def _as_channels(values: torch.Tensor) -> np.ndarray:
+    values = values.detach().cpu().double()
+    return values.reshape(len(values), values.shape[1], -1).numpy() if values.ndim > 1 else values[:, None, None].numpy()
+
+
+@torch.no_grad()
+def extract_pair_features(model, images_a, images_b, layers, batch_size: int = 256) -> PairFeatures:
+    """Activations of ``layers`` (names of the net's layers, and/or ``pixels``) for both images of every pair.
+
+    ``model`` is a loaded net with ``net.activations`` and ``normalize`` (``siamese.load``); it may be None when
+    only ``pixels`` is asked for."""
+    layers = list(dict.fromkeys(layers))
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if PIXELS in layers:
+        flat = lambda im: np.asarray(im, dtype=np.float64).reshape(len(im), -1, 1) / 255.0  # noqa: E731
+        out[PIXELS] = (flat(images_a), flat(images_b))
+    net_layers = [name for name in layers if name != PIXELS]
+    if net_layers:
+        if model is None:
+            raise ValueError(f"layers {net_layers} need a model")
+        net = model.net
+        was_training = net.training
+        net.eval()
+        parts: dict[str, tuple[list, list]] = {name: ([], []) for name in net_layers}
+        try:
+            for start in range(0, len(images_a), batch_size):
+                for side, images in enumerate((images_a, images_b)):
+                    acts = net.activations(model.normalize(images[start:start + batch_size]), net_layers)
+                    for name in net_layers:
+                        parts[name][side].append(_as_channels(acts[name]))
+        finally:
+            net.train(was_training)
+        for name in net_layers:
+            out[name] = (np.concatenate(parts[name][0]), np.concatenate(parts[name][1]))
+    return PairFeatures({name: out[name] for name in layers})
