@@ -137,5 +137,6 @@ def test_align_cv_from_a_classifier_reports_start_without_with_and_the_cost(clas
         assert summary[arm]["n_pairs"] == 24
     assert summary["cost"]["accuracy"] == pytest.approx(summary["start"]["accuracy"] - summary["with"]["accuracy"])
     assert np.isfinite(summary["start"]["accuracy"]) and summary["cost_reference"] == "start"
+    assert all(np.isfinite(summary[arm]["precision_at_1"]) for arm in ("start", "without", "with"))
     report = (tmp_path / "cv" / "alignment_cv.md").read_text()
     assert "SYNTHETIC" in report and "start (checkpoint, untrained)" in report
