@@ -16,6 +16,8 @@ by pixel cosine + noise; every output then says SYNTHETIC.
    grid set-up's seed-0 checkpoint (its metric loss + human term): held-out r with CIs for start / without /
    with, and the cost in test precision@1 / accuracy. The best set-up is picked on the same pairs as its r
    (optimistic by selection; the fine-tuning numbers are held out).
+3. On top (part 2, when this checkout has the readouts): layer mixing, feature reweighting and a linear
+   transform near identity on the same two frozen nets, held out with nested CV of their regularization.
 Runs are resumed: a run directory with metrics.json is not trained again. Outputs: <out>/results.md,
 summary.json, grid.csv, r_by_setup.png, run directories (default outputs/studies/human_aligned; committed results
 change only when --out names their directory).
@@ -222,6 +224,10 @@ def run_alignment(args, out: Path, pairs_dir, ratings, starts: dict[str, Path], 
 
     results = {}
     for name, ckpt in starts.items():
+        done = out / "align_cv" / name / "summary.json"
+        if done.is_file():  # resume: this comparison finished in an earlier call
+            results[name] = json.loads(done.read_text())
+            continue
         layers = ["fc", "logits"] if name == "classifier" else None
         results[name] = run_alignment_cv(
             pairs_dir, ratings, str(out / "align_cv" / name), args.folds, args.weight, args.align_layer,
@@ -231,11 +237,41 @@ def run_alignment(args, out: Path, pairs_dir, ratings, starts: dict[str, Path], 
     return results
 
 
+READOUT_SPECS = (("layer_mixing", ["pixels", "conv2", "fc"]), ("feature_reweighting", ["conv2"]),
+                 ("linear_transform", ["fc"]))
+
+
+def run_readouts(args, pairs_dir, ratings_path, starts: dict[str, Path]) -> dict[str, list[dict]]:
+    """Part 2 on top: each readout of a frozen start net (siamese.human.align.readout_cv, helper 18a),
+    image-grouped outer folds with nested CV of its regularization; held-out r with CIs. The net is frozen,
+    so its class structure (test precision@1) is unchanged. Skipped when this checkout has no readouts."""
+    try:
+        from siamese.human.align.readout_cv import ReadoutSpec, cross_validate_readouts
+        from siamese.human.align.readouts import extract_pair_features
+    except ImportError:
+        log.info("no readouts in this checkout (part 2): skipped")
+        return {}
+    from siamese.human.formats import load_pair_set, load_ratings
+    from siamese.human.similarity import load_net
+
+    pairs = load_pair_set(pairs_dir)
+    ratings = load_ratings(ratings_path, pairs.pair_id)
+    results = {}
+    for name, ckpt in starts.items():
+        features = extract_pair_features(load_net(ckpt), pairs.images_a, pairs.images_b, ["pixels", "conv2", "fc"])
+        specs = [ReadoutSpec(kind, layers) for kind, layers in READOUT_SPECS]
+        result = cross_validate_readouts(pairs, ratings, features, specs, folds=args.folds, seed=0, fit_final=False)
+        results[name] = [{key: row[key] for key in ("method", "readout", "layers", "r", "r_ci_low", "r_ci_high",
+                                                    "chosen_reg")} for row in result.rows]
+    return results
+
+
 def fmt(value, digits: int = 3) -> str:
     return "-" if value is None or not np.isfinite(value) else f"{value:.{digits}f}"
 
 
-def write_report(args, out: Path, what: str, grid, baselines, alignment, ceiling, n_pairs, command: str) -> None:
+def write_report(args, out: Path, what: str, grid, baselines, alignment, readouts, ceiling, n_pairs,
+                 command: str) -> None:
     synthetic = "SYNTHETIC" in what
     scaled = " (scaled-down: --quick)" if args.quick else ""
     lines = [f"# Human-like similarity without and with human data{' (SYNTHETIC)' if synthetic else ''}{scaled}", "",
@@ -265,6 +301,16 @@ def write_report(args, out: Path, what: str, grid, baselines, alignment, ceiling
             cost = summary["cost"]
             lines.append(f"| {name} | cost (start - with) | | {fmt(cost['precision_at_1'], 4)} | "
                          f"{fmt(cost['accuracy'], 4)} |")
+    if readouts:
+        lines += ["", f"## 3. Readouts of the frozen nets on top (part 2; held-out pairs, {args.folds} image-grouped "
+                  "folds, regularization by nested CV inside the training folds; the net is frozen, so test "
+                  "precision@1 is unchanged: cost 0)", "",
+                  "| start | method | layers | held-out r [95% CI] | chosen reg per fold |", "|---|---|---|---|---|"]
+        for name, rows in readouts.items():
+            for row in rows:
+                method = "frozen cosine" if row["method"] == "frozen cosine" else row["readout"]
+                lines.append(f"| {name} | {method} | {row['layers']} | {fmt(row['r'])} [{fmt(row['r_ci_low'])}, "
+                             f"{fmt(row['r_ci_high'])}] | {row['chosen_reg']} |")
     lines += ["", "Reading: the best grid set-up is chosen on the same pairs its r is computed on (optimistic by "
               "selection); part 2's numbers are held out (pairs of a fold are never trained on)."]
     (out / "results.md").write_text("\n".join(lines) + "\n")
@@ -312,12 +358,12 @@ def main(argv=None) -> None:
     common = common_overrides(args)
     grid = run_grid(args, out, pairs, human, common)
     baselines, classifier = run_baselines(args, out, pairs, human, common)
-    alignment = {}
+    alignment, readouts = {}, {}
     if not args.skip_align:
         best = max((row for row in grid if row["layer"] == args.align_layer), key=lambda row: row["r"])
-        alignment = run_alignment(args, out, pairs_dir, ratings_path,
-                                  {"classifier": classifier, f"best_{best['name']}": Path(best["ckpt"])},
-                                  common)
+        starts = {"classifier": classifier, f"best_{best['name']}": Path(best["ckpt"])}
+        alignment = run_alignment(args, out, pairs_dir, ratings_path, starts, common)
+        readouts = run_readouts(args, pairs_dir, ratings_path, starts)
     ceiling = noise_ceiling(ratings)
     fields = ["name", "loss", "miner", "shift", "dim", "layer", "r", "r_ci_low", "r_ci_high", "r_sd_seeds",
               "precision_at_1", "accuracy"]
@@ -326,10 +372,10 @@ def main(argv=None) -> None:
         writer.writeheader()
         writer.writerows(baselines + grid)
     summary = {"ratings": what, "command": command, "pairs": len(human), **ceiling, "grid": grid,
-               "baselines": baselines, "alignment": alignment}
+               "baselines": baselines, "alignment": alignment, "readouts": readouts}
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
     plot(out, baselines + grid)
-    write_report(args, out, what, grid, baselines, alignment, ceiling, len(human), command)
+    write_report(args, out, what, grid, baselines, alignment, readouts, ceiling, len(human), command)
 
 
 if __name__ == "__main__":
