@@ -48,7 +48,7 @@ LOSSES = ("contrastive", "triplet", "graded")
 EXTRA = {("graded", "knn"): ["miner.negatives=other_class_and_non_neighbors"]}
 QUICK = {"losses": ["contrastive", "graded"], "miners": ["random", "knn", "batch_hard"], "shift": ["false"],
          "dims": [16], "seeds": [0, 1], "epochs": 2, "train_samples": 2000, "test_samples": 1000, "model": "small",
-         "folds": 3, "per_digit": 12, "digits": [1, 4, 7, 9]}
+         "folds": 3, "per_digit": 25, "digits": [1, 4, 7, 9]}
 FULL = {"losses": list(LOSSES), "miners": list(MINERS), "shift": ["false", "true"], "dims": [2, 16, 64],
         "seeds": [0, 1, 2], "epochs": 6, "train_samples": 12000, "test_samples": None, "model": "embedding",
         "folds": 5, "per_digit": 20, "digits": [1, 2, 4, 7, 9]}
@@ -98,8 +98,11 @@ def setups(args) -> list[dict]:
         if loss == "graded" and miner != "knn":
             continue
         name = f"{loss}-{miner}-shift{int(shift == 'true')}-d{dim}"
-        overrides = [f"loss={loss}", f"miner={miner}", *EXTRA.get((loss, miner), []), f"data.shift.train={shift}",
-                     f"model.embedding_dim={dim}"]
+        # batch-hard mining starts after random-pair warm-up epochs (conf/miner/batch_hard.yaml: 2): half the run
+        # here, so short runs mine hard pairs at all
+        warmup = [f"miner.warmup_epochs={args.epochs // 2}"] if miner == "batch_hard" else []
+        overrides = [f"loss={loss}", f"miner={miner}", *EXTRA.get((loss, miner), []), *warmup,
+                     f"data.shift.train={shift}", f"model.embedding_dim={dim}"]
         out.append({"name": name, "loss": loss, "miner": miner, "shift": shift, "dim": dim, "overrides": overrides})
     if not out:
         raise SystemExit("the grid is empty (the graded loss runs only with --miners knn)")
