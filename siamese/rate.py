@@ -19,7 +19,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.mode == "rate" and not args.ratings:
         parser.error("--ratings is required (the CSV the ratings are appended to)")
-    from siamese.human.formats import FormatError, load_pair_set
+    from siamese.human.io.common import FormatError
+    from siamese.human.io.pair_set import load_pair_set
 
     try:
         if args.mode == "2afc":
@@ -31,7 +32,7 @@ def main(argv=None) -> int:
             output = args.choices or str(Path(args.pairs) / CHOICES_CSV)
             server = make_two_afc_server(load_trial_set(args.pairs), output, args.port)
         else:
-            from siamese.human.rating_server import make_server
+            from siamese.human.collect.rating_server import make_server
 
             output = args.ratings
             server = make_server(load_pair_set(args.pairs), args.ratings, args.port)

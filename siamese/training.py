@@ -10,7 +10,9 @@ import pytorch_lightning as pl
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from siamese.callbacks.logged_metrics import expected_metrics
 from siamese.callbacks.random_states import RandomStates
+from siamese.modules.from_config import build_module
 from siamese.utils.checkpoint_io import AtomicCheckpointIO
 from siamese.utils.checkpoints import (
     CheckpointError,
@@ -21,6 +23,7 @@ from siamese.utils.checkpoints import (
 )
 from siamese.utils.config_checks import ConfigError, check_training_config
 from siamese.utils.distributed import ddp_children_run_this_job
+from siamese.utils.files import write_text_atomic
 
 log = logging.getLogger(__name__)
 # pml logs every k-NN call and faiss every optional CPU extension it could not load: noise in a run's log.
@@ -38,15 +41,10 @@ def instantiate_group(group: DictConfig | None) -> list:
 def build(cfg: DictConfig):
     """config -> data module -> model + loss + miner -> Lightning module -> callbacks, loggers, trainer."""
     datamodule = instantiate(cfg.data)
-    net = instantiate(cfg.model)
-    loss = instantiate(cfg.loss)
     miner = instantiate(cfg.miner)
-    if hasattr(miner, "batch_sampler"):  # miners that need particular batches (KNNMiner) supply the sampler
+    if miner is not None and miner.batch_sampler is not None:  # KNNMiner needs particular batches
         datamodule.batch_sampler = miner.batch_sampler
-    scheduler = instantiate(cfg.scheduler) if cfg.get("scheduler") else None
-    module = instantiate(cfg.task, net=net, loss=loss, miner=miner, optimizer=instantiate(cfg.optimizer),
-                         scheduler=scheduler)
-    module.run_config = OmegaConf.to_container(cfg, resolve=True)
+    module = build_module(cfg, miner=miner)
     callbacks = [*instantiate_group(cfg.get("callbacks")), RandomStates()]  # exact resume whatever the callbacks
     name_wandb_run(cfg)
     loggers = instantiate_group(cfg.get("logger"))
@@ -110,12 +108,12 @@ def train(cfg: DictConfig) -> dict[str, float]:
         log.error("run stopped: %s", error)
         raise
     finally:
-        _finish_wandb(trainer)
+        finish_wandb(trainer)
     metrics["epochs"] = float(trainer.current_epoch)
     output_dir = Path(cfg.paths.output_dir)
     if trainer.is_global_zero:  # one writer under DDP
         output_dir.mkdir(parents=True, exist_ok=True)
-        (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True))
+        write_text_atomic(output_dir / "metrics.json", json.dumps(metrics, indent=2, sort_keys=True))
     log.info("metrics: %s", json.dumps(metrics, sort_keys=True))
     return metrics
 
@@ -168,7 +166,19 @@ def prepare_resume(cfg: DictConfig) -> tuple[str | None, dict | None]:
         log.info("the run in %s already finished its %d epochs (metrics in %s); nothing to do", cfg.paths.output_dir,
                  max_epochs, metrics_file)
         return ckpt_path, json.loads(metrics_file.read_text())
+    _keep_csv_log(Path(cfg.paths.output_dir))
     return ckpt_path, None
+
+
+def _keep_csv_log(run_dir: Path) -> None:
+    """Lightning's CSVLogger deletes an existing ``metrics.csv`` in its folder; keep the earlier attempts' rows by
+    renaming it ``metrics.attempt<k>.csv`` first (metrics_history.jsonl, which appends, keeps every epoch too)."""
+    for metrics_csv in run_dir.glob("*/metrics.csv"):
+        k = 1
+        while (metrics_csv.parent / f"metrics.attempt{k}.csv").exists():
+            k += 1
+        metrics_csv.rename(metrics_csv.parent / f"metrics.attempt{k}.csv")
+        log.info("kept the earlier CSV log as %s", metrics_csv.parent / f"metrics.attempt{k}.csv")
 
 
 def _other_checkpoints(ckpt_path: str) -> str:
@@ -187,27 +197,16 @@ def _other_checkpoints(ckpt_path: str) -> str:
     return "Resume from " + " or ".join(f"ckpt_path={path}" for path in usable) + " instead"
 
 
-def expected_metrics(module, trainer) -> set[str] | None:
-    """The metric names the module and the configured callbacks will log (each declares them with
-    ``logged_metrics(module)``), or None if one that logs cannot say."""
-    names: set[str] = set()
-    for part in (module, *trainer.callbacks):
-        declare = getattr(part, "logged_metrics", None)
-        if declare is not None:
-            names.update(declare(module))
-    return names
-
-
 def check_optimized_metric(name: str | None, module, trainer) -> None:
     """Before training: warn when ``optimized_metric`` will not be logged (train.py then returns None)."""
     if not name:
         return
-    names = expected_metrics(module, trainer)
-    if names is not None and name not in names:
+    names = expected_metrics(module, trainer.callbacks)
+    if name not in names:
         log.warning("optimized_metric=%s will not be logged by this module and these callbacks (they log %s); "
                     "train.py will return None", name, ", ".join(sorted(names)) or "nothing")
 
-def _finish_wandb(trainer) -> None:
+def finish_wandb(trainer) -> None:
     """Close the wandb run so the next run of a multirun gets its own."""
     if any(type(logger).__name__ == "WandbLogger" for logger in trainer.loggers):
         import wandb

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from cdp_browser import Chromium, find_chromium
 
-from siamese.human.formats import load_pair_set
-from siamese.human.rating_server import make_server, rater_order
+from siamese.human.collect.rating_server import make_server, rater_order
+from siamese.human.io.pair_set import load_pair_set
 
 needs_chromium = pytest.mark.skipif(find_chromium() is None, reason="needs chromium (apt-get install -y chromium)")
 

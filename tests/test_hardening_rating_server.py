@@ -12,8 +12,9 @@ import threading
 import numpy as np
 import pytest
 
-from siamese.human.formats import load_pair_set, load_ratings
-from siamese.human.rating_server import RatingFileBusy, make_server
+from siamese.human.collect.rating_server import RatingFileBusy, make_server
+from siamese.human.io.pair_set import load_pair_set
+from siamese.human.io.ratings import load_ratings
 
 HEADER = "rater,pair_id,rating,revision,time"
 

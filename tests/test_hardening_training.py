@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 import torch
+from sweep_helpers import run_train
 
 from siamese.training import train
 from siamese.utils.checkpoints import CheckpointError, load_checkpoint, resolve_ckpt_path
 from siamese.utils.config_checks import ConfigError
-from sweep_helpers import run_train
 
 QUICK = ["logger=csv", "data.max_train_samples=300", "data.max_test_samples=200", "~callbacks.embedding_plot",
          "~callbacks.progress_bar", "~callbacks.wandb_embedding_table", "~callbacks.retrieval_metrics"]
@@ -98,9 +98,9 @@ def test_checkpoints_are_written_in_their_own_directory_and_leave_no_temp_files(
     assert load_checkpoint(run / "checkpoints" / "last.ckpt")["epoch"] == 0
     # the writer's temp file lives beside the target (same filesystem: the rename is atomic), and a failed
     # write leaves the old file and no temp file
-    from siamese.utils.checkpoints import atomic_torch_save
-
     import tempfile
+
+    from siamese.utils.checkpoints import atomic_torch_save
 
     seen = []
     real_mkstemp = tempfile.mkstemp
@@ -187,7 +187,7 @@ def test_resuming_with_another_loss_miner_model_or_data_is_refused_listing_the_d
     assert "was trained with a different config" in message
     for line in ("loss._target_: checkpoint 'siamese.losses.ContrastiveLoss', now 'siamese.losses.TripletLoss'",
                  "miner.num_negatives: checkpoint 1, now 2", "data.max_train_samples: checkpoint 300, now 200",
-                 "model._target_"):
+                 "model.channels: checkpoint [32, 64], now [16, 64]"):
         assert line in message, message
     assert "resume_config_mismatch=allow" in message
 
@@ -266,6 +266,7 @@ def test_a_run_killed_mid_epoch_and_resumed_ends_exactly_as_the_uninterrupted_ru
     # one history in one directory: the rows of all three epochs, epoch 1 once per attempt at most
     rows = [json.loads(line) for line in (killed / "metrics_history.jsonl").read_text().splitlines()]
     assert sorted({row["epoch"] for row in rows}) == [1, 2, 3]
+    assert (killed / "csv" / "metrics.attempt1.csv").is_file()  # the killed attempt's CSV log is kept
 
 
 # ------------------------------------------------------------------------------------ 10, 11: numbers and history

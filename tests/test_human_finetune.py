@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from siamese.human.objectives import rated_pairs_from_files
-from siamese.losses.human_alignment import PairRankingLoss
+from siamese.human.align.losses import PairRankingLoss
+from siamese.human.align.objectives import rated_pairs_from_files
 from siamese.models import ClassifierNet
 from siamese.models.init_weights import checkpoint_net_weights, load_weights_by_name
 from siamese.training import train
@@ -33,8 +33,8 @@ def classifier_ckpt(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def rated_pairs(tmp_path_factory):
-    from siamese.human.pairs import make_pairs
-    from siamese.human.synthetic import synthetic_ratings
+    from siamese.human.collect.pairs import make_pairs
+    from siamese.human.compare.synthetic import synthetic_ratings
 
     directory = tmp_path_factory.mktemp("pairs") / "eights"
     pairs = make_pairs(directory, n=24, digit=8, seed=0)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from siamese.human.stats import pearson
+from siamese.human.compare.stats import pearson
 
 STUDY = Path(__file__).resolve().parents[1] / "experiments" / "human_aligned" / "run_study.py"
 

@@ -10,11 +10,11 @@ import time
 
 import pytest
 import torch
-
-from siamese.utils.checkpoints import resolve_ckpt_path
 from sweep_helpers import TINY, run_train
 
-RESUMABLE = ["logger=csv", "data.max_train_samples=300", "trainer.max_epochs=3", "~callbacks.embedding_plot",
+from siamese.utils.checkpoints import resolve_ckpt_path
+
+RESUMABLE = ["debug=default", "trainer.max_epochs=3", "~callbacks.embedding_plot",
              "~callbacks.progress_bar", "test=false", "optimized_metric=val/loss"]
 
 
@@ -22,24 +22,31 @@ def test_run_killed_mid_epoch_resumes_with_ckpt_path_last_and_ends_at_the_same_e
     task_dir = tmp_path / "outputs" / "train"
     first, second = task_dir / "runs" / "first", task_dir / "runs" / "second"
     killed = run_train([*RESUMABLE, f"paths.task_dir={task_dir}", f"hydra.run.dir={first}",
-                        "+callbacks.kill._target_=siamese.callbacks.KillAtBatch", "+callbacks.kill.epoch=1",
-                        "+callbacks.kill.batch=1"], check=False)
+                        "+callbacks.kill._target_=siamese.callbacks.fault_injection.KillAtBatch",
+                        "+callbacks.kill.epoch=1", "+callbacks.kill.batch=1"], check=False)
     assert killed.returncode == -9, f"the run was not killed:\n{killed.stderr[-2000:]}"
     assert not (first / "metrics.json").exists()
-    saved = torch.load(first / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=False)
+    saved = torch.load(first / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=True)
     assert saved["epoch"] == 0  # epoch 0 finished, epoch 1 was interrupted after one batch
 
     run_train([*RESUMABLE, f"paths.task_dir={task_dir}", f"hydra.run.dir={second}", "ckpt_path=last"])
     log_text = (second / "train.log").read_text()
     assert f"resuming from {first / 'checkpoints' / 'last.ckpt'}" in log_text
-    metrics = json.loads((second / "metrics.json").read_text())
+    # the resumed run continues in the killed run's directory (issue 15): one place for checkpoints and logs
+    assert f"continuing in the run directory {first}" in log_text
+    assert f"resuming from {first / 'checkpoints' / 'last.ckpt'}" in (first / "train.log").read_text()
+    assert not (second / "metrics.json").exists()
+    metrics = json.loads((first / "metrics.json").read_text())
     assert metrics["epochs"] == 3.0
-    with open(second / "csv" / "metrics.csv") as f:
+    with open(first / "csv" / "metrics.csv") as f:
         epochs = {int(float(row["epoch"])) for row in csv.DictReader(f) if row.get("val/loss")}
     assert epochs == {1, 2}, "the resumed run should only train the epochs the first one did not finish"
-    final = torch.load(second / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=False)
+    with open(first / "csv" / "metrics.attempt1.csv") as f:  # the killed attempt's log is kept
+        assert {int(float(row["epoch"])) for row in csv.DictReader(f) if row.get("val/loss")} == {0}
+    final = torch.load(first / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=True)
     assert final["epoch"] == 2
-    assert final["global_step"] == 3 * 3  # 270 images / batch 128 = 3 batches per epoch, as without the kill
+    # debug=default: 400 images, 360 after the 10% val split, / batch 64 = 6 batches per epoch, as without the kill
+    assert final["global_step"] == 3 * 6
 
 
 def test_resolve_ckpt_path(tmp_path):
@@ -79,8 +86,8 @@ def _fit_with_collapse_check(cfg_factory, collapse: bool):
     from siamese.callbacks import EmbeddingCollapse
     from siamese.training import build
 
-    cfg = cfg_factory("logger=none", "callbacks=none", "data.max_train_samples=300", "trainer.max_epochs=1",
-                      "+trainer.enable_checkpointing=false", "+trainer.enable_progress_bar=false",
+    cfg = cfg_factory("debug=default", "logger=none", "callbacks=none", "+trainer.enable_checkpointing=false",
+                      "+trainer.enable_progress_bar=false",
                       *(["optimizer.lr=0.0"] if collapse else []))
     datamodule, module, trainer = build(cfg)
     if collapse:  # a net that maps every image to its output bias, and stays so (lr 0)

@@ -12,9 +12,9 @@ import pytest
 from cdp_browser import Chromium, find_chromium
 
 from siamese.human.collect.two_afc import left_is_a, make_two_afc_server
-from siamese.human.formats import FormatError
+from siamese.human.io.common import FormatError
 from siamese.human.io.trial_set import CHOICE_COLUMNS, load_choices, load_trial_set
-from siamese.human.rating_server import rater_order
+from siamese.human.collect.rating_server import rater_order
 
 needs_chromium = pytest.mark.skipif(find_chromium() is None, reason="needs chromium (apt-get install -y chromium)")
 
@@ -171,7 +171,7 @@ def test_two_afc_page_in_headless_chromium(trial_set, tmp_path):
     latest = {order[0]: side_choice(rater, order[0], "left"), order[1]: side_choice(rater, order[1], "right"),
               order[2]: side_choice(rater, order[2], "right"), order[3]: side_choice(rater, order[3], "left")}
     assert {trial_set.trial_id[t]: "a" if c else "b" for t, c in zip(choices.trial, choices.chose_a)} == latest
-    from siamese.human.evaluate import triplet_agreement
+    from siamese.human.compare.evaluate import triplet_agreement
 
     agree_a = np.zeros((12, 12))
     for t in range(4):  # a model that always finds a closer to the anchor

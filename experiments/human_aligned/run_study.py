@@ -146,9 +146,11 @@ def prepare_pairs(args, out: Path) -> tuple[str, str, str]:
         if not (target / RATINGS_FILE).is_file():
             make_observer_benchmark(target, per_digit=args.per_digit, digits=args.digits, seed=0)
         return str(target), str(target / RATINGS_FILE), "SYNTHETIC ratings of a hidden observer network (not people)"
-    from siamese.human.formats import PAIR_CSV, csv_text, load_pair_set, write_text_atomic
-    from siamese.human.pairs import make_pairs
-    from siamese.human.synthetic import synthetic_ratings
+    from siamese.human.collect.pairs import make_pairs
+    from siamese.human.compare.synthetic import synthetic_ratings
+    from siamese.human.io.common import PAIR_CSV
+    from siamese.human.io.pair_set import load_pair_set
+    from siamese.utils.files import csv_text, write_text_atomic
 
     ratings = target / "ratings_synthetic.csv"
     if not ratings.is_file():
@@ -181,7 +183,8 @@ def seed_mean_r(similarities: np.ndarray, human: np.ndarray, n_boot: int = 2000,
 
 
 def run_grid(args, out: Path, pairs, human, common) -> list[dict]:
-    from siamese.human.similarity import layer_similarity, load_net
+    from siamese.human.compare.similarity import layer_similarity
+    from siamese.models.loading import load_net
 
     rows = []
     grid = setups(args)
@@ -207,7 +210,8 @@ def run_grid(args, out: Path, pairs, human, common) -> list[dict]:
 
 
 def run_baselines(args, out: Path, pairs, human, common) -> tuple[list[dict], Path]:
-    from siamese.human.similarity import layer_similarity, load_net, pixel_similarity
+    from siamese.human.compare.similarity import layer_similarity, pixel_similarity
+    from siamese.models.loading import load_net
 
     rows = [{"name": "pixels", "layer": "pixels", **seed_mean_r(pixel_similarity(pairs.images_a, pairs.images_b),
                                                                 human), "precision_at_1": float("nan")}]
@@ -223,7 +227,7 @@ def run_baselines(args, out: Path, pairs, human, common) -> tuple[list[dict], Pa
 
 
 def run_alignment(args, out: Path, pairs_dir, ratings, starts: dict[str, Path], common) -> dict[str, dict]:
-    from siamese.human.alignment_cv import run_alignment_cv
+    from siamese.human.align.cv import run_alignment_cv
 
     results = {}
     for name, ckpt in starts.items():
@@ -254,8 +258,9 @@ def run_readouts(args, pairs_dir, ratings_path, starts: dict[str, Path]) -> dict
     except ImportError:
         log.info("no readouts in this checkout (part 2): skipped")
         return {}
-    from siamese.human.formats import load_pair_set, load_ratings
-    from siamese.human.similarity import load_net
+    from siamese.human.io.pair_set import load_pair_set
+    from siamese.human.io.ratings import load_ratings
+    from siamese.models.loading import load_net
 
     pairs = load_pair_set(pairs_dir)
     ratings = load_ratings(ratings_path, pairs.pair_id)
@@ -343,8 +348,9 @@ def plot(out: Path, rows: list[dict]) -> None:
 def main(argv=None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    from siamese.human.evaluate import noise_ceiling
-    from siamese.human.formats import load_pair_set, load_ratings
+    from siamese.human.compare.evaluate import noise_ceiling
+    from siamese.human.io.pair_set import load_pair_set
+    from siamese.human.io.ratings import load_ratings
 
     command = "python experiments/human_aligned/run_study.py " + " ".join(shlex.quote(a) for a in
                                                                          (argv if argv is not None else sys.argv[1:]))

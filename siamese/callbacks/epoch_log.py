@@ -43,5 +43,8 @@ class EpochLog(pl.Callback):
         eta = (now - (self._started or now)) / self._epochs_done * left
         shown = ", ".join(f"{name} {metrics[name]:.4f}" for name in self.metrics
                           if metrics.get(name) is not None)
+        synthetic = [k for k in metrics if k.endswith("/SYNTHETIC")]  # human/ais metrics of SYNTHETIC ratings
+        if synthetic:
+            shown += f" ({', '.join(k.split('/')[0] for k in synthetic)}/*: SYNTHETIC ratings, not from people)"
         log.info("epoch %d/%s (%.1f s, ETA %.0f s): %s", epoch, total if total and total > 0 else "?",
                  now - self._epoch_start, eta, shown or "no metrics yet")

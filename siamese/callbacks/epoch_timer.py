@@ -16,6 +16,9 @@ class EpochTimer(pl.Callback):
     - ``time/validation_s``: the validation loop of that epoch with its callbacks (metrics, plots).
     """
 
+    def logged_metrics(self, pl_module) -> set[str]:
+        return {"time/train_epoch_s", "time/train_images_per_s", "time/validation_s"}
+
     def on_train_epoch_start(self, trainer, pl_module) -> None:
         self._start, self._images, self._validation = time.perf_counter(), 0, 0.0
 

@@ -43,4 +43,5 @@ class MetricsHistory(pl.Callback):
             handle.write(json.dumps(row, sort_keys=True) + "\n")
 
     def on_train_epoch_end(self, trainer, pl_module) -> None:
-        self._write(trainer, pl_module, {"stage": "fit", "epoch": trainer.current_epoch + 1, "step": trainer.global_step})
+        row = {"stage": "fit", "epoch": trainer.current_epoch + 1, "step": trainer.global_step}
+        self._write(trainer, pl_module, row)

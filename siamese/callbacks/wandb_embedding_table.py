@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import pytorch_lightning as pl
 
-from siamese.utils.embeddings import split_embeddings, subsample_positions, take
+from siamese.callbacks.split_embeddings import split_embeddings
+from siamese.data.mnist_images import digit_images
+from siamese.evaluation.embeddings import subsample_positions, take
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +54,6 @@ class WandbEmbeddingTable(pl.Callback):
     def build_table(self, trainer, pl_module):
         import wandb
 
-        from siamese.review.runs import digit_images
-
         splits, images = {}, {}
         for split in self.splits:
             data = split_embeddings(trainer, pl_module, split)
@@ -62,10 +65,30 @@ class WandbEmbeddingTable(pl.Callback):
         return wandb.Table(columns=columns, data=rows)
 
     def log_table(self, trainer, pl_module) -> None:
+        """Log the table. wandb stages a table's images as artifact files under ``$WANDB_DATA_DIR`` (default
+        ``~/.local/share/wandb/artifacts/staging``, outside the run: an offline run copied from a cluster node
+        lost its images on ``wandb sync``, and the folder grew by every run); here they are staged inside the
+        run, in ``<save_dir>/wandb/data``."""
         loggers = self._wandb_loggers(trainer)
         if not loggers or not trainer.is_global_zero:
             return
         table = self.build_table(trainer, pl_module)
         for logger in loggers:
-            logger.experiment.log({self.key: table})
+            with _data_dir(Path(logger.save_dir or ".") / "wandb" / "data"):
+                logger.experiment.log({self.key: table})
         log.info("logged %s: %d rows", self.key, len(table.data))
+
+
+@contextmanager
+def _data_dir(path: Path):
+    """``$WANDB_DATA_DIR`` set to ``path`` (absolute) for the duration, restored afterwards."""
+    previous = os.environ.get("WANDB_DATA_DIR")
+    path.mkdir(parents=True, exist_ok=True)
+    os.environ["WANDB_DATA_DIR"] = str(path.resolve())
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("WANDB_DATA_DIR", None)
+        else:
+            os.environ["WANDB_DATA_DIR"] = previous

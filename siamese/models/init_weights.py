@@ -9,6 +9,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from siamese.utils.checkpoints import load_checkpoint
+
 log = logging.getLogger(__name__)
 
 
@@ -51,14 +53,10 @@ def _layer(name: str) -> str:
 
 
 def checkpoint_net_weights(ckpt_path: str | Path) -> dict[str, torch.Tensor]:
-    """The ``net.``-prefixed tensors of a Lightning checkpoint of ``train.py``, prefix removed. Read with
-    ``weights_only=True``: a checkpoint is data, nothing in it is executed."""
-    ckpt_path = Path(ckpt_path)
-    if not ckpt_path.is_file():
-        raise FileNotFoundError(f"human.init_ckpt={ckpt_path}: no such checkpoint file")
-    checkpoint = torch.load(ckpt_path, map_location="cpu", weights_only=True)
-    state = checkpoint.get("state_dict") if isinstance(checkpoint, dict) else None
-    weights = {k[len("net."):]: v for k, v in (state or {}).items() if k.startswith("net.")}
+    """The ``net.``-prefixed tensors of a Lightning checkpoint of ``train.py``, prefix removed. Read by
+    ``siamese.utils.checkpoints.load_checkpoint`` (``weights_only=True``: nothing in the file is executed)."""
+    checkpoint = load_checkpoint(ckpt_path, key="human.init_ckpt")
+    weights = {k[len("net."):]: v for k, v in checkpoint["state_dict"].items() if k.startswith("net.")}
     if not weights:
         raise KeyError(f"human.init_ckpt={ckpt_path}: no 'net.' weights in its state_dict (not a checkpoint of "
                        f"python train.py?)")

@@ -8,7 +8,7 @@ from siamese.modules.metric_module import MetricLearningModule
 
 class HumanAlignedModule(HumanTermMixin, MetricLearningModule):
     """L = L_metric + human_weight * L_human (``HumanTermMixin``), L_human from ``human_objective``
-    (``RatedPairsObjective`` or ``TwoAFCObjective`` in ``siamese/human/objectives.py``).
+    (``RatedPairsObjective`` or ``TwoAFCObjective`` in ``siamese/human/align/objectives.py``).
 
     ``human_weight`` = 0 trains exactly as ``MetricLearningModule`` (the "without" arm of a comparison).
     ``init_ckpt``: start from the net of a checkpoint of ``python train.py`` (fine-tuning), matched by layer

@@ -25,7 +25,7 @@ class HumanTermMixin:
     - ``train_layers``: names of the net's layers that train (e.g. ``[fc, logits]``); the others are frozen
       (``requires_grad=False``, left out of the optimizer). None = all train.
     - Inner validation: when the objective holds validation judgments (``val_fraction`` of the training pairs,
-      ``siamese.human.objectives``), each validation epoch logs ``val/human_score`` (Pearson r of similarity
+      ``siamese.human.align.objectives``), each validation epoch logs ``val/human_score`` (Pearson r of similarity
       and mean rating, or 2AFC agreement) and ``val/human_loss`` on them: early stopping and the "best"
       checkpoint can monitor it without touching the held-out pairs.
     ``human_weight`` = 0 trains exactly as the plain module. Logs ``train/task_loss`` and ``train/human_loss``.

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from siamese.review.runs import Run, config_summary, digit_images
-from siamese.utils.embeddings import subsample_positions
-from siamese.utils.projection import project_epochs
+from siamese.data.mnist_images import digit_images
+from siamese.evaluation.embeddings import subsample_positions
+from siamese.evaluation.projection import project_epochs
+from siamese.review.runs import Run, config_summary
 
 REVIEW_SPLITS = ("train", "test", "test_shifted")
 CURVE_GROUPS = {  # chart title -> metric keys (those a run logged are drawn)
@@ -96,7 +97,8 @@ def run_payload(run: Run, store: ImageStore, max_points: int = 600, projection: 
     history_keys = sorted({k for row in run.history for k in row if k not in ("epoch", "stage", "step")})
     history = {"epoch": [row["epoch"] for row in run.history],
                "metrics": {k: _finite([row.get(k) for row in run.history]) for k in history_keys}}
-    final = {k: v for k, v in sorted(run.final.items()) if k.startswith(("test", "val/precision", "epochs"))}
+    final = {k: v for k, v in sorted(run.final.items())
+             if k.startswith(("test", "val/precision", "epochs", "checkpoint/"))}
     return {"name": run.name, "path": str(run.path), "summary": config_summary(run),
             "final": {k: _finite([v])[0] for k, v in final.items()}, "history": history, "epochs": epochs,
             "splits": splits_out, "bounds": bounds,

@@ -1,4 +1,4 @@
-"""Lightning's checkpoint writer with the atomic write of ``siamese.utils.checkpoints`` (temp file beside the target)."""
+"""Lightning's checkpoint writer using the atomic write of ``siamese.utils.checkpoints`` (temp file beside it)."""
 
 from __future__ import annotations
 

@@ -121,7 +121,11 @@ def load_checkpoint(path: str | Path, key: str = "ckpt_path") -> dict:
     return checkpoint
 
 
-def check_targets(node, path: Path, allowed: tuple[str, ...] = ("siamese.",)) -> None:
+# the packages a stored config may name in ``_target_`` (the project's classes, torch optimizers/schedulers/losses)
+ALLOWED_TARGETS = ("siamese.", "torch.optim.", "torch.nn.", "pytorch_metric_learning.", "pytorch_lightning.")
+
+
+def check_targets(node, path: Path, allowed: tuple[str, ...] = ALLOWED_TARGETS) -> None:
     """Refuse a stored config whose ``_target_`` (anywhere inside ``node``) is not a class of this project:
     ``hydra.utils.instantiate`` would otherwise call whatever a checkpoint names (``os.system`` ...)."""
     if isinstance(node, dict):
@@ -137,23 +141,29 @@ def check_targets(node, path: Path, allowed: tuple[str, ...] = ("siamese.",)) ->
 
 
 def atomic_torch_save(checkpoint: dict, path: str | Path) -> None:
-    """``torch.save`` to a temp file in the target's own directory, fsync, then ``os.replace``: a kill leaves the
-    old file or the new one, never a truncated one (a rename within one filesystem is atomic; fsspec's temp
-    file in $TMPDIR made it a copy). The temp file is removed if anything fails."""
-    import os
-    import tempfile
+    """``torch.save`` into memory, then ``siamese.utils.files.write_bytes_atomic`` (temp file in the target's own
+    directory, fsync, ``os.replace``, temp removed on failure): a kill leaves the old file or the new one, never a
+    truncated one (fsspec's temp file in $TMPDIR made the final move a copy across filesystems)."""
+    import io
 
     import torch
 
+    from siamese.utils.files import write_bytes_atomic
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as f:
-            torch.save(checkpoint, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()
+    torch.save(checkpoint, buffer)
+    write_bytes_atomic(path, buffer.getvalue())
+
+
+def stored_run_config(checkpoint: dict, path: str | Path) -> dict:
+    """The resolved run config ``siamese.training.train`` stores in its checkpoints (``checkpoint["siamese_config"]``);
+    ValueError naming ``path`` when the checkpoint has none, :class:`CheckpointError` when it names a
+    ``_target_`` outside :data:`ALLOWED_TARGETS` (``check_targets``: building it would run that callable)."""
+    config = checkpoint.get("siamese_config")
+    if not config:
+        raise ValueError(f"{path}: the checkpoint holds no siamese_config (the run config train.py stores); "
+                         "it was not written by siamese.training.train")
+    check_targets(config, Path(path))
+    return config

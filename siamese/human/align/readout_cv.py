@@ -25,7 +25,7 @@ import numpy as np
 
 from siamese.evaluation.image_folds import grouped_folds, image_keys, pair_groups, rater_halves
 from siamese.human.align.readouts import READOUTS, PairFeatures, Readout
-from siamese.human.stats import compare, leave_one_out_ceiling, pearson, split_half_ceiling  # MERGE: compare.stats
+from siamese.human.compare.stats import compare, leave_one_out_ceiling, pearson, split_half_ceiling
 
 log = logging.getLogger(__name__)
 

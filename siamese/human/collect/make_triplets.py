@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from siamese.human.formats import csv_text, mnist_cache_dir, write_text_atomic
+from siamese.data.mnist_images import mnist_cache_dir
+from siamese.utils.files import csv_text, write_text_atomic
 from siamese.human.io.trial_set import IMAGES_NPZ, TRIALS_CSV, TrialSet, load_trial_set
 
 

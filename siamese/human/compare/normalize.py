@@ -28,7 +28,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 from scipy.stats import rankdata
 
-from siamese.human.formats import Ratings
+from siamese.human.io.ratings import Ratings
 
 log = logging.getLogger(__name__)
 

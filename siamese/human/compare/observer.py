@@ -29,7 +29,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from siamese.human.formats import PAIR_CSV, csv_text, load_pair_set, mnist_cache_dir, write_text_atomic
+from siamese.data.mnist_images import mnist_cache_dir
+from siamese.human.io.common import PAIR_CSV
+from siamese.human.io.pair_set import load_pair_set
+from siamese.utils.files import csv_text, write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +79,7 @@ class CheckpointObserver:
     name = "checkpoint"
 
     def __init__(self, ckpt: str | Path, layer: str):
-        from siamese.human.similarity import load_net  # MERGE: siamese.models.loading
+        from siamese.models.loading import load_net
 
         self.ckpt, self.layer = str(ckpt), layer
         self.loaded = load_net(ckpt)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from siamese.human.formats import FormatError, check_ids, check_images, load_npz, parse_int, read_csv
+from siamese.human.io.common import FormatError, check_ids, check_images, load_npz, parse_int, read_csv
 
 TRIALS_CSV, CHOICES_CSV, IMAGES_NPZ = "trials.csv", "choices.csv", "images.npz"
 CHOICE_COLUMNS = ["rater", "trial_id", "anchor", "a", "b", "choice", "revision", "time"]

@@ -27,7 +27,7 @@ import numpy as np
 
 from siamese.evaluation.image_folds import grouped_folds
 from siamese.human.align.readouts.features import PairFeatures
-from siamese.human.stats import pearson  # MERGE: siamese.human.compare.stats
+from siamese.human.compare.stats import pearson
 
 FORMAT_VERSION = 1
 
