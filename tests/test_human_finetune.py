@@ -109,11 +109,12 @@ def test_classifier_finetune_keeps_cross_entropy_trains_only_chosen_layers(class
 
 
 def test_early_stopping_on_the_inner_validation_score(rated_pairs, cfg_factory):
-    """With lr 0 the inner-validation score never improves: patience 1 stops the run after 2 of 6 epochs."""
+    """Only the embedding layer trains and the score is read at fc (below it), so the inner-validation score never
+    improves: patience 1 stops the run after 2 of 6 epochs."""
     directory, ratings = rated_pairs
     cfg = cfg_factory("experiment=human_aligned", f"human.pairs={directory}", f"human.ratings={ratings}",
                       "human.val_fraction=0.25", "callbacks=[default,human_early_stopping]", "model=small",
-                      "callbacks.human_early_stopping.patience=1", "optimizer.lr=0", "trainer.max_epochs=6",
+                      "callbacks.human_early_stopping.patience=1", "human.train_layers=[embedding]", "human.layer=fc", "trainer.max_epochs=6",
                       "test=false", *METRIC, *QUICK)
     metrics = train(cfg)
     assert metrics["epochs"] == 2.0
