@@ -136,8 +136,9 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
         train_ids = [pairs.pair_id[i] for i in train_rows]
         for arm, arm_overrides in arms.items():
             run_dir = out / f"fold{fold}_{arm}"
-            log.info("align-cv: fold %d/%d, arm %s: %d training pairs, %d held out -> %s", fold + 1, folds, arm,
-                     len(train_rows), len(heldout_rows), run_dir)
+            log.info("align-cv: fold %d/%d, arm %s (human.weight %g): %d training pairs, %d held out -> %s",
+                     fold + 1, folds, arm, 0.0 if arm == "without" else weight, len(train_rows), len(heldout_rows),
+                     run_dir)
             cfg = compose_config([*setup, f"human.train_pairs={_hydra_list(train_ids)}", *arm_overrides, *overrides],
                                  output_dir=run_dir)
             metrics = train(apply_nodes(cfg, nodes))
