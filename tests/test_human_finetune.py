@@ -114,7 +114,8 @@ def test_early_stopping_on_the_inner_validation_score(rated_pairs, cfg_factory):
     directory, ratings = rated_pairs
     cfg = cfg_factory("experiment=human_aligned", f"human.pairs={directory}", f"human.ratings={ratings}",
                       "human.val_fraction=0.25", "callbacks=[default,human_early_stopping]", "model=small",
-                      "callbacks.human_early_stopping.patience=1", "human.train_layers=[embedding]", "human.layer=fc", "trainer.max_epochs=6",
+                      "callbacks.human_early_stopping.patience=1", "human.train_layers=[embedding]", "human.layer=fc",
+                      "trainer.max_epochs=6",
                       "test=false", *METRIC, *QUICK)
     metrics = train(cfg)
     assert metrics["epochs"] == 2.0

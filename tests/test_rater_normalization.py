@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from siamese.human.compare.normalize import NORMALIZATIONS, NormalizedRatings, normalize_ratings, normalize_rows
-from siamese.human.io.ratings import Ratings
 from siamese.human.compare.stats import leave_one_out_ceiling
+from siamese.human.io.ratings import Ratings
 
 NAN = np.nan
 

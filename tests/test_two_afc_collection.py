@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from cdp_browser import Chromium, find_chromium
 
+from siamese.human.collect.rating_server import rater_order
 from siamese.human.collect.two_afc import left_is_a, make_two_afc_server
 from siamese.human.io.common import FormatError
 from siamese.human.io.trial_set import CHOICE_COLUMNS, load_choices, load_trial_set
-from siamese.human.collect.rating_server import rater_order
 
 needs_chromium = pytest.mark.skipif(find_chromium() is None, reason="needs chromium (apt-get install -y chromium)")
 
@@ -186,7 +186,7 @@ def test_two_afc_objective_trains_from_the_pages_answers(tmp_path, cfg_factory):
     from siamese.training import train
 
     trials = make_triplets(tmp_path / "nines", n=8, digit=9, seed=0)
-    rows = [[f"synthetic_rater", t, *trials.ids_of(k), "a" if k % 2 else "b", 0, "x"]
+    rows = [["synthetic_rater", t, *trials.ids_of(k), "a" if k % 2 else "b", 0, "x"]
             for k, t in enumerate(trials.trial_id)]
     (tmp_path / "nines" / "choices.csv").write_text(
         "\n".join(",".join(map(str, r)) for r in [CHOICE_COLUMNS, *rows]) + "\n")

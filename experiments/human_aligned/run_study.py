@@ -118,7 +118,8 @@ def common_overrides(args) -> list[str]:
 
 def metric_overrides() -> list[str]:
     """Leave out the metric-learning callbacks the study does not read (plots, per-epoch fit metrics)."""
-    return ["~callbacks.embedding_plot", "~callbacks.wandb_embedding_table", "callbacks.retrieval_metrics.fit_splits=[]"]
+    return ["~callbacks.embedding_plot", "~callbacks.wandb_embedding_table",
+            "callbacks.retrieval_metrics.fit_splits=[]"]
 
 
 def train_once(overrides: list[str], run_dir: Path) -> dict:

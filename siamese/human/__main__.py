@@ -1,5 +1,5 @@
-"""python -m siamese.human {make-pairs, make-triplets, eval, eval-images, synthetic-ratings, ais} ... (see docs/human_similarity.md
-and docs/alignment_importance.md)."""
+"""python -m siamese.human {make-pairs, make-triplets, eval, eval-images, synthetic-ratings, ais, align-cv} ... (see
+docs/human_similarity.md, docs/alignment_importance.md and docs/human_aligned_training.md)."""
 
 from __future__ import annotations
 

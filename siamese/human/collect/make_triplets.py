@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from siamese.data.mnist_images import mnist_cache_dir
-from siamese.utils.files import csv_text, write_text_atomic
 from siamese.human.io.trial_set import IMAGES_NPZ, TRIALS_CSV, TrialSet, load_trial_set
+from siamese.utils.files import csv_text, write_text_atomic
 
 
 def make_triplets(out_dir: str | Path, n: int = 20, digit: int | None = 8, across: bool = False, seed: int = 0,

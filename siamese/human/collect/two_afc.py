@@ -21,10 +21,17 @@ from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from siamese.human.collect.rating_server import (
+    PageHandler,
+    RatingServer,
+    RatingStore,
+    check_rater,
+    pair_png,
+    rater_order,
+    render_page,
+)
 from siamese.human.io.common import FormatError, read_csv
 from siamese.human.io.trial_set import CHOICE_COLUMNS, TrialSet, load_choices
-from siamese.human.collect.rating_server import (PageHandler, RatingServer, RatingStore, check_rater, pair_png,
-                                                 rater_order, render_page)
 
 QUESTION_2AFC = "Which of the two images looks more like the one on top?"
 
