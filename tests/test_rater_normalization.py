@@ -86,3 +86,18 @@ def test_zscore_removes_rater_offsets_and_scales_exactly():
     np.testing.assert_allclose(z[0], z[1])
     np.testing.assert_allclose(z[0], z[2])
     assert leave_one_out_ceiling(z)[0] == pytest.approx(1.0)
+
+
+def test_ais_reads_normalized_ratings_and_says_so(random_classifier_ckpt, tmp_path):
+    import json
+
+    from siamese.human.__main__ import main as human_main
+
+    data = tmp_path / "observer"
+    assert human_main(["make-observer", str(data), "--per-digit", "10", "--digits", "3", "5", "--raters", "3"]) == 0
+    out = tmp_path / "ais"
+    assert human_main(["ais", "--ckpt", str(random_classifier_ckpt), "--layer", "conv2", "--pairs", str(data),
+                       "--ratings", str(data / "ratings_synthetic.csv"), "--normalize", "zscore", "--repeats", "2",
+                       "--out", str(out)]) == 0
+    assert json.loads((out / "summary.json").read_text())["normalization"] == "zscore"
+    assert "rater normalization zscore" in (out / "ais.md").read_text()

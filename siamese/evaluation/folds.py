@@ -25,15 +25,55 @@ def pair_kfold(pairs, k: int = 5, seed: int = 0) -> list[tuple[np.ndarray, np.nd
     """k folds over pairs, ``[(train_rows, heldout_rows), ...]``: the image groups are shuffled (seeded) and dealt
     into k near-equal chunks; every pair is held out exactly once, with the other pairs of its group."""
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    group = image_groups(pairs)[pairs[:, 0]]
-    ids = np.random.default_rng(seed).permutation(np.unique(group))
+    return grouped_folds(image_groups(pairs)[pairs[:, 0]], k, seed)
+
+
+def grouped_folds(groups, k: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """k folds ``[(train_rows, test_rows), ...]`` over rows with group ids ``groups`` (any integers, e.g. a subset
+    of pairs' image groups, for folds nested inside a training part): the distinct groups are shuffled (seeded)
+    and dealt into k near-equal chunks (``numpy.array_split``); fold f tests chunk f. Every row is tested exactly
+    once and a group is never split."""
+    groups = np.asarray(groups, dtype=np.int64)
+    if k < 2:
+        raise ValueError(f"cross-validation needs at least 2 folds, got {k}")
+    ids = np.random.default_rng(seed).permutation(np.unique(groups))
     if len(ids) < k:
-        raise ValueError(f"{len(ids)} independent pair groups cannot make {k} folds")
-    fold_of_group = np.empty(group.max() + 1, dtype=np.int64)
-    for fold, chunk in enumerate(np.array_split(ids, k)):
-        fold_of_group[chunk] = fold
-    fold = fold_of_group[group]
+        raise ValueError(f"{len(ids)} independent pair groups cannot make {k} folds (pairs sharing an image stay "
+                         f"together); use fewer folds")
+    fold_of_group = {int(g): fold for fold, chunk in enumerate(np.array_split(ids, k)) for g in chunk}
+    fold = np.array([fold_of_group[g] for g in groups.tolist()], dtype=np.int64)
     return [(np.flatnonzero(fold != f), np.flatnonzero(fold == f)) for f in range(k)]
+
+
+def image_keys(images_a, images_b) -> np.ndarray:
+    """``[N, 2]`` image ids of the two images of each of N pairs given as pixels: equal pixels -> equal id (SHA-1
+    of the bytes), ids numbered in order of first appearance, column a first. Feeds ``image_groups`` when a pair
+    set carries images rather than image ids."""
+    import hashlib
+
+    ids: dict[bytes, int] = {}
+    keys = np.empty((len(images_a), 2), dtype=np.int64)
+    for column, images in enumerate((images_a, images_b)):
+        for row, image in enumerate(np.asarray(images)):
+            digest = hashlib.sha1(np.ascontiguousarray(image).tobytes()).digest()
+            keys[row, column] = ids.setdefault(digest, len(ids))
+    return keys
+
+
+def pair_groups(pairs) -> np.ndarray:
+    """Group id of each pair (the image group of its images); ``pairs`` [P, 2] image ids."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    return image_groups(pairs)[pairs[:, 0]] if len(pairs) else np.zeros(0, dtype=np.int64)
+
+
+def rater_halves(raters, seed: int = 0) -> tuple[list, list]:
+    """The raters shuffled (seeded) and split into (the first floor(n/2), the rest), each sorted."""
+    raters = list(raters)
+    if len(raters) < 2:
+        raise ValueError(f"held-out raters need at least 2 raters, got {len(raters)}")
+    order = [raters[i] for i in np.random.default_rng(seed).permutation(len(raters))]
+    half = len(order) // 2
+    return sorted(order[:half]), sorted(order[half:])
 
 
 def split_units(pairs, num_images: int, min_groups: int = 5) -> np.ndarray:

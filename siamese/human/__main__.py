@@ -1,5 +1,6 @@
-"""python -m siamese.human {make-pairs, make-triplets, eval, eval-images, synthetic-ratings, ais, align-cv} ... (see
-docs/human_similarity.md, docs/alignment_importance.md and docs/human_aligned_training.md)."""
+"""python -m siamese.human {make-pairs, make-triplets, eval, eval-images, synthetic-ratings, ais, align-cv,
+align-readout, make-observer} ... (see docs/human_similarity.md, docs/alignment_importance.md,
+docs/human_aligned_training.md, docs/human_alignment_readouts.md)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ COMMANDS = {
     "synthetic-ratings": "siamese.human.cli.synthetic_ratings",
     "ais": "siamese.human.ais.cli",
     "align-cv": "siamese.human.cli.align_cv",
+    "align-readout": "siamese.human.cli.align_readout",
+    "make-observer": "siamese.human.cli.make_observer",
 }
 
 

@@ -11,6 +11,8 @@ HELP = "alignment importance of each feature map, pruning CV, heatmaps"
 
 
 def add_arguments(ais: argparse.ArgumentParser) -> None:
+    from siamese.human.compare.normalize import NORMALIZATIONS
+
     source = ais.add_mutually_exclusive_group(required=True)
     source.add_argument("--ckpt", help="a checkpoint of python train.py")
     source.add_argument("--model", help="a torchvision model name (e.g. resnet18), weights from --weights")
@@ -19,6 +21,8 @@ def add_arguments(ais: argparse.ArgumentParser) -> None:
     ais.add_argument("--pairs", help="pair set directory, with --ratings")
     ais.add_argument("--ratings", help="ratings.csv of --pairs")
     ais.add_argument("--scale", type=float, nargs=2, default=(1, 10), metavar=("LOW", "HIGH"))
+    ais.add_argument("--normalize", choices=NORMALIZATIONS, default="none",
+                     help="per-rater normalization of --ratings before averaging (default none)")
     ais.add_argument("--image-set", help="directory with images.npz + similarity.csv/.npy (docs/human_similarity.md)")
     ais.add_argument("--images", help="a folder of image files or an .npz (images, image_id), with --similarity")
     ais.add_argument("--similarity", help="N x N human similarity (.npy or .csv) for --images")
@@ -42,8 +46,11 @@ def load_alignment_data(args):
     if args.pairs:
         if not args.ratings:
             raise ValueError("--pairs needs --ratings")
+        from siamese.human.compare.normalize import normalize_ratings
+
         pairs = load_pair_set(args.pairs)
-        return from_pair_set(pairs, load_ratings(args.ratings, pairs.pair_id, tuple(args.scale)))
+        ratings = load_ratings(args.ratings, pairs.pair_id, tuple(args.scale))
+        return from_pair_set(pairs, normalize_ratings(ratings, getattr(args, "normalize", "none")))
     if args.image_set:
         image_set = load_image_set(args.image_set)
         if image_set.similarity is None:

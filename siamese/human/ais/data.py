@@ -16,6 +16,7 @@ class AlignmentData:
     images: np.ndarray
     human: HumanPairs
     synthetic: bool = False
+    normalization: str = "none"  # per-rater normalization of the ratings (siamese.human.compare.normalize)
 
 
 def from_pair_set(pairs, ratings) -> AlignmentData:
@@ -26,7 +27,7 @@ def from_pair_set(pairs, ratings) -> AlignmentData:
     images = np.stack([pairs.images_a[keep], pairs.images_b[keep]], axis=1).reshape(-1, *pairs.images_a.shape[1:])
     index = np.arange(2 * len(keep)).reshape(-1, 2)
     return AlignmentData(images, HumanPairs(index, mean[keep], len(images), "pearson"),
-                         bool(ratings.synthetic or pairs.synthetic))
+                         bool(ratings.synthetic or pairs.synthetic), getattr(ratings, "normalization", "none"))
 
 
 def from_matrix(images: np.ndarray, similarity: np.ndarray, synthetic: bool = False) -> AlignmentData:

@@ -43,7 +43,8 @@ def write_report(features: torch.Tensor, data: AlignmentData, out_dir: str | Pat
     write_text_atomic(out / "ais.csv", csv_text(["map", "ais", "rank", "in_selected"], rows))
     top = sorted(rows, key=lambda r: r[2])
     md = [f"# Alignment importance, layer {layer}{tag}", "",
-          f"{len(ais)} maps, {len(data.human.values)} pairs, {data.human.method}; rho(all maps) = "
+          f"{len(ais)} maps, {len(data.human.values)} pairs, {data.human.method}, rater normalization "
+          f"{data.normalization}; rho(all maps) = "
           f"{result['rho_all']:.4f}; rho(S*, in-sample) = {pruned.rho_selected:.4f} with |S*| = {len(selected)}", "",
           "| rank | map | AIS | in S* |", "|---|---|---|---|"]
     md += [f"| {r[2]} | {r[0]} | {r[1]} | {'yes' if r[3] else ''} |" for r in top]
@@ -52,7 +53,8 @@ def write_report(features: torch.Tensor, data: AlignmentData, out_dir: str | Pat
     cv = cross_validate(features, data.human, repeats=repeats, seed=seed, pooling=pooling)
     summary = {"layer": layer, "maps": len(ais), "pairs": len(data.human.values), "method": data.human.method,
                "rho_all_in_sample": result["rho_all"], "rho_selected_in_sample": pruned.rho_selected,
-               "num_selected": len(selected), "synthetic": data.synthetic, **cv.summary()}
+               "num_selected": len(selected), "synthetic": data.synthetic, "normalization": data.normalization,
+               **cv.summary()}
     cv_rows = [[r, f"{a:.6f}", f"{s:.6f}", n] for r, (a, s, n) in
                enumerate(zip(cv.rho_all, cv.rho_selected, cv.num_selected))]
     write_text_atomic(out / "cv.csv", csv_text(["repeat", "heldout_rho_all", "heldout_rho_selected", "num_selected"],

@@ -2,10 +2,14 @@
 
 For every readout (a kind on some layers) and every outer fold: choose ``reg`` by inner image-grouped CV on the
 fold's training pairs only (``Readout.select``), refit on those pairs, score the fold's held-out pairs (which
-share no image with any training pair). The held-out scores of all folds are pooled and correlated with the
-mean rating (Pearson r and Spearman rho, percentile bootstrap 95% CIs over pairs, permutation p), next to the
-frozen layers' plain cosine on the same pairs and the raters' noise ceiling (leave-one-out r with its own
-bootstrap CI over pairs; split-half Spearman-Brown), all on the same normalized ratings.
+share no image with any training pair). Each fold's held-out scores are standardized with the mean and sd of
+that fold's readout on its own training pairs (so folds whose regularization differs share one scale, decided
+without the held-out pairs; it leaves each fold's correlation unchanged), then pooled over the folds and
+correlated with the mean rating (Pearson r and Spearman rho, percentile bootstrap 95% CIs over pairs,
+permutation p), next to the frozen layers' plain cosine on the same pairs and the raters' noise ceiling
+(leave-one-out r with its own bootstrap CI over pairs; split-half Spearman-Brown), all on the same normalized
+ratings. A single-layer readout also gets its gain over that layer's frozen cosine, ``gain_r``, with a paired
+bootstrap CI (both correlations on the same resampled pairs).
 
 ``holdout_raters``: the raters are split in two halves (seeded); readouts are fitted to the mean of the first
 half and scored against the mean of the second, on held-out pairs. The reference is then the correlation of
@@ -23,9 +27,15 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from siamese.evaluation.image_folds import grouped_folds, image_keys, pair_groups, rater_halves
-from siamese.human.align.readouts import READOUTS, PairFeatures, Readout
-from siamese.human.compare.stats import compare, leave_one_out_ceiling, pearson, split_half_ceiling
+from siamese.evaluation.folds import grouped_folds, image_keys, pair_groups, rater_halves
+from siamese.human.align.readouts import PairFeatures, Readout
+from siamese.human.compare.stats import (
+    bootstrap_gain_ci,
+    compare,
+    leave_one_out_ceiling,
+    pearson,
+    split_half_ceiling,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +50,9 @@ class ReadoutSpec:
         return f"{self.kind}[{'+'.join(self.layers)}]"
 
     def build(self, seed: int = 0) -> Readout:
-        if self.kind not in READOUTS:
-            raise ValueError(f"unknown readout {self.kind!r}; choose from {sorted(READOUTS)}")
-        return READOUTS[self.kind](self.layers, seed=seed)
+        if self.kind not in Readout.registry:
+            raise ValueError(f"unknown readout {self.kind!r}; choose from {sorted(Readout.registry)}")
+        return Readout.registry[self.kind](self.layers, seed=seed)
 
 
 @dataclass
@@ -54,6 +64,16 @@ class ReadoutCVResult:
     raters_fit: list[str]
     raters_eval: list[str]
     final: dict[str, Readout] = field(default_factory=dict)  # spec name -> readout fitted on all rated pairs
+
+
+def _finite_mean(values) -> float:
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.mean(finite)) if finite else float("nan")
+
+
+def _finite_sd(values) -> float:
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.std(finite)) if finite else float("nan")
 
 
 def _mean_of(ratings, raters) -> np.ndarray:
@@ -105,6 +125,7 @@ def cross_validate_readouts(pairs, ratings, features: PairFeatures, specs: list[
     for layer in features.layers:
         rows.append({"method": "frozen cosine", "readout": "none", "layers": layer,
                      **compare(features.cosine(layer, rated), eval_target[rated], n_boot, n_perm, seed),
+                     "gain_r": np.nan, "gain_ci_low": np.nan, "gain_ci_high": np.nan,
                      "fold_r_mean": np.nan, "fold_r_sd": np.nan, "chosen_reg": ""})
     for number, spec in enumerate(specs, start=1):
         started = time.monotonic()
@@ -113,15 +134,20 @@ def cross_validate_readouts(pairs, ratings, features: PairFeatures, specs: list[
         for fold, (train, test) in enumerate(outer):
             readout = spec.build(seed)
             inner = readout.select(features, train, fit_target[train], groups, inner_folds, seed + fold)
-            predicted[test] = readout.similarity(features, test)
+            fitted = readout.similarity(features, train)  # put every fold on one scale, from training data only
+            predicted[test] = (readout.similarity(features, test) - fitted.mean()) / max(fitted.std(), 1e-12)
             fold_r.append(pearson(predicted[test], eval_target[test]))
             chosen.append(readout.reg)
             log.info("readout %d/%d %s: fold %d/%d reg %g (inner r %.3f), held-out r %.3f [%.0f s]", number,
                      len(specs), spec.name, fold + 1, len(outer), readout.reg, inner[readout.reg], fold_r[-1],
                      time.monotonic() - started)
+        reference = spec.layers[0] if len(spec.layers) == 1 else None
+        gain = (bootstrap_gain_ci(predicted[rated], features.cosine(reference, rated), eval_target[rated], n_boot,
+                                  seed=seed) if reference else (np.nan, np.nan, np.nan))
         rows.append({"method": "readout", "readout": spec.kind, "layers": "+".join(spec.layers),
                      **compare(predicted[rated], eval_target[rated], n_boot, n_perm, seed),
-                     "fold_r_mean": float(np.nanmean(fold_r)), "fold_r_sd": float(np.nanstd(fold_r)),
+                     **dict(zip(("gain_r", "gain_ci_low", "gain_ci_high"), gain)),
+                     "fold_r_mean": _finite_mean(fold_r), "fold_r_sd": _finite_sd(fold_r),
                      "chosen_reg": " ".join(f"{reg:g}" for reg in chosen)})
     result = ReadoutCVResult(rows, ceiling, folds, holdout_raters, fit_raters, eval_raters)
     if fit_final:

@@ -23,6 +23,8 @@ def positive_int(option: str):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from siamese.human.compare.normalize import NORMALIZATIONS  # numpy/scipy only
+
     parser.add_argument("--ckpt", help="a checkpoint of python train.py (any model of the framework)")
     parser.add_argument("--pairs", required=True, help="pair set directory (pairs.npz or pairs.csv)")
     parser.add_argument("--ratings", required=True, help="ratings.csv (rater, pair_id, rating)")
@@ -34,19 +36,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n-boot", type=positive_int("--n-boot"), default=2000, help="bootstrap resamples (>= 1)")
     parser.add_argument("--n-perm", type=positive_int("--n-perm"), default=5000, help="permutations (>= 1)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--normalize", choices=NORMALIZATIONS, default="none",
+                        help="per-rater normalization of the ratings before averaging (default none; "
+                             "docs/human_alignment_readouts.md)")
+    parser.add_argument("--readout", nargs="+", default=[], metavar="FILE",
+                        help="readouts written by align-readout (.npz), applied to --ckpt")
 
 
 def run(args) -> int:
     from siamese.human.compare.evaluate import check_usable, evaluate, markdown_table
+    from siamese.human.compare.normalize import normalize_ratings
     from siamese.human.io.pair_set import load_pair_set
     from siamese.human.io.ratings import load_ratings
 
     pairs = load_pair_set(args.pairs)
     ratings = load_ratings(args.ratings, pairs.pair_id, tuple(args.scale))
     check_usable(ratings, args.ratings)
+    ratings = normalize_ratings(ratings, args.normalize)
+    extra = {}
+    if args.readout:
+        from siamese.human.align.readouts.apply import readout_scores
+        from siamese.models.loading import load_net
+
+        if not args.ckpt:
+            raise ValueError("--readout needs --ckpt (the frozen net the readout reads)")
+        extra = readout_scores(load_net(args.ckpt), pairs, args.readout)
     out = Path(args.out or Path(args.pairs) / "eval")
     rows = evaluate(pairs, ratings, out, args.ckpt, args.layers, args.baselines, args.classifier_ckpt,
-                    args.n_boot, args.n_perm, args.seed)
+                    args.n_boot, args.n_perm, args.seed, extra_scores=extra)
     print(markdown_table(rows))
+    print(ratings.describe())
     print(f"wrote {out}/comparison.csv, comparison.md, scatter_*.png, sheet_scored.png")
     return 0

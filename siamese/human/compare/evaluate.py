@@ -23,7 +23,7 @@ from siamese.utils.files import csv_text, write_text_atomic
 log = logging.getLogger(__name__)
 
 COLUMNS = ["model", "layer", "n_pairs", "r", "r_ci_low", "r_ci_high", "r_p", "rho", "rho_ci_low", "rho_ci_high",
-           "rho_p", "ceiling_loo_r", "ceiling_split_half_r", "synthetic"]
+           "rho_p", "ceiling_loo_r", "ceiling_split_half_r", "normalization", "synthetic"]
 SYNTHETIC_BANNER = "**SYNTHETIC RATINGS: generated, not given by people.**\n\n"
 
 
@@ -57,6 +57,11 @@ def comparison_table(scores: dict[tuple[str, str], np.ndarray], ratings: Ratings
     return rows
 
 
+def _describe_normalization(ratings: Ratings) -> str:
+    describe = getattr(ratings, "describe", None)
+    return describe() if describe else "rater normalization: none (raw ratings)"
+
+
 def _fmt(value) -> str:
     if isinstance(value, (int, np.integer)):
         return str(value)
@@ -79,8 +84,13 @@ def markdown_table(rows: list[dict], banner: bool = True) -> str:
 
 
 def evaluate(pairs: PairSet, ratings: Ratings, out_dir: str | Path, ckpt=None, layers=None, baselines=(),
-             classifier_ckpt=None, n_boot: int = 2000, n_perm: int = 5000, seed: int = 0) -> list[dict]:
+             classifier_ckpt=None, n_boot: int = 2000, n_perm: int = 5000, seed: int = 0,
+             extra_scores: dict[tuple[str, str], np.ndarray] | None = None) -> list[dict]:
     """Write ``comparison.csv``, ``comparison.md``, ``scatter_<model>_<layer>.png`` and ``sheet_scored.png``.
+
+    ``ratings`` may be normalized per rater (``normalize_ratings``): the human score, the ceilings and every
+    output then use and name that normalization. ``extra_scores`` (``{(model, layer): similarity per pair}``,
+    e.g. fitted readouts) are reported beside the checkpoint's layers and the baselines.
 
     When the ratings or the pair set are marked SYNTHETIC in their files (``Ratings.synthetic``,
     ``PairSet.synthetic``), every output says so."""
@@ -89,14 +99,18 @@ def evaluate(pairs: PairSet, ratings: Ratings, out_dir: str | Path, ckpt=None, l
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     scores = model_scores(pairs, ckpt, layers, baselines, classifier_ckpt, seed)
+    scores.update(extra_scores or {})
     if not scores:
         raise ValueError("nothing to evaluate: give --ckpt and/or --baselines")
-    rows = [{**row, "synthetic": int(synthetic)} for row in comparison_table(scores, ratings, n_boot, n_perm, seed)]
+    normalization = getattr(ratings, "normalization", "none")
+    rows = [{**row, "normalization": normalization, "synthetic": int(synthetic)}
+            for row in comparison_table(scores, ratings, n_boot, n_perm, seed)]
     write_text_atomic(out_dir / "comparison.csv", csv_text(COLUMNS, [[row[c] for c in COLUMNS] for row in rows]))
     who = "SYNTHETIC ratings (not from people)" if synthetic else "human"
     summary = (SYNTHETIC_BANNER if synthetic else "") + (
                f"{len(pairs)} pairs, {len(ratings.raters)} raters, {int(ratings.counts().sum())} ratings "
-               f"(scale {ratings.scale[0]:g}-{ratings.scale[1]:g}). Model similarity: cosine of flattened "
+               f"(scale {ratings.scale[0]:g}-{ratings.scale[1]:g}; {_describe_normalization(ratings)}). Model "
+               f"similarity: cosine of flattened "
                f"activations. r: Pearson, rho: Spearman, with bootstrap 95% CIs over pairs and two-sided "
                f"permutation p-values. Noise ceiling (Pearson): each rater vs the mean of the others, and "
                f"split-half with Spearman-Brown.\n\n")

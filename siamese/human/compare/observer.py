@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from siamese.data.mnist_images import mnist_cache_dir
+from siamese.data.mnist_images import load_mnist_split
 from siamese.human.io.common import PAIR_CSV
 from siamese.human.io.pair_set import load_pair_set
 from siamese.utils.files import csv_text, write_text_atomic
@@ -86,8 +86,7 @@ class CheckpointObserver:
 
     @torch.no_grad()
     def features(self, images) -> np.ndarray:
-        net = self.loaded.net
-        return net.activations(self.loaded.normalize(images), [self.layer])[self.layer].reshape(len(images), -1).numpy()
+        return self.loaded.activations(images, [self.layer])[self.layer].reshape(len(images), -1)
 
     def describe(self) -> dict:
         return {"observer": self.name, "checkpoint": self.ckpt, "layer": self.layer}
@@ -142,9 +141,7 @@ def simulate_ratings(similarity, pair_ids, raters: RaterModel, seed: int = 0) ->
 def draw_within_digit_pairs(per_digit: int, digits, seed: int = 0, split: str = "test") -> list[list]:
     """``per_digit`` within-digit pairs of each of ``digits`` from MNIST ``split``, no image used twice:
     rows ``[pair_id, split, index_a, index_b]`` with ids ``d<digit>_<k>``."""
-    from siamese.data import load_mnist
-
-    _, labels = load_mnist(split, cache_dir=mnist_cache_dir())
+    _, labels = load_mnist_split(split)
     labels = labels.numpy()
     rng = np.random.default_rng(seed)
     rows = []

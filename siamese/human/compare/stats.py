@@ -67,6 +67,22 @@ def bootstrap_ci(x, y, method: str = "pearson", n_boot: int = 2000, level: float
     return float(np.quantile(values, alpha)), float(np.quantile(values, 1 - alpha))
 
 
+def bootstrap_gain_ci(x_new, x_old, y, n_boot: int = 2000, level: float = 0.95,
+                      seed: int = 0) -> tuple[float, float, float]:
+    """Pearson ``r(x_new, y) - r(x_old, y)`` and its paired percentile bootstrap CI: both correlations are
+    computed on the same resampled pairs each time (so the CI reflects the difference, not two separate
+    uncertainties). Returns ``(gain, low, high)``."""
+    x_new, x_old, y = (np.asarray(v, dtype=float) for v in (x_new, x_old, y))
+    gain = pearson(x_new, y) - pearson(x_old, y)
+    picks = np.random.default_rng(seed).integers(0, len(y), size=(n_boot, len(y)))
+    values = pearson_along(x_new[picks], y[picks], axis=1) - pearson_along(x_old[picks], y[picks], axis=1)
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return float(gain), float("nan"), float("nan")
+    alpha = (1 - level) / 2
+    return float(gain), float(np.quantile(values, alpha)), float(np.quantile(values, 1 - alpha))
+
+
 def permutation_p(x, y, method: str = "pearson", n_perm: int = 5000, seed: int = 0) -> float:
     """Two-sided permutation p-value of the correlation: the share of ``n_perm`` random re-pairings of ``y`` whose
     |correlation| reaches the observed |correlation|, counted as ``(k + 1) / (n_perm + 1)`` (never 0)."""

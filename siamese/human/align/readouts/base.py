@@ -25,7 +25,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from siamese.evaluation.image_folds import grouped_folds
+from siamese.evaluation.folds import grouped_folds
 from siamese.human.align.readouts.features import PairFeatures
 from siamese.human.compare.stats import pearson
 
@@ -120,25 +120,21 @@ class Readout(ABC):
 
     # -------------------------------------------------------------------------------------------- file
     def save(self, path: str | Path, meta: dict | None = None) -> Path:
-        """Write the readout as ``.npz`` (see the module doc), atomically."""
-        import os
-        import tempfile
+        """Write the readout as ``.npz`` (see the module doc), atomically (``siamese.utils.files``)."""
+        import io
+
+        from siamese.utils.files import write_bytes_atomic
 
         if not self.fitted:
             raise ValueError("fit the readout before saving it")
         path = Path(path)
         arrays = {f"param_{name}": np.asarray(value) for name, value in self.parameters().items()}
         info = {**self.meta, **(meta or {})}
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".npz")
-        os.close(fd)
-        try:
-            np.savez(tmp, format_version=np.int64(FORMAT_VERSION), kind=np.str_(self.kind),
-                     layers=np.array(self.layers, dtype=str), reg=np.float64(self.reg),
-                     meta=np.str_(json.dumps(info, default=float)), **arrays)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+        buffer = io.BytesIO()
+        np.savez(buffer, format_version=np.int64(FORMAT_VERSION), kind=np.str_(self.kind),
+                 layers=np.array(self.layers, dtype=str), reg=np.float64(self.reg),
+                 meta=np.str_(json.dumps(info, default=float)), **arrays)
+        write_bytes_atomic(path, buffer.getvalue())
         return path
 
 

@@ -39,15 +39,16 @@ class PairFeatures:
 
 def _as_channels(values: torch.Tensor) -> np.ndarray:
     values = values.detach().cpu().double()
-    return values.reshape(len(values), values.shape[1], -1).numpy() if values.ndim > 1 else values[:, None, None].numpy()
+    if values.ndim == 1:
+        return values[:, None, None].numpy()
+    return values.reshape(len(values), values.shape[1], -1).numpy()
 
 
-@torch.no_grad()
 def extract_pair_features(model, images_a, images_b, layers, batch_size: int = 256) -> PairFeatures:
     """Activations of ``layers`` (names of the net's layers, and/or ``pixels``) for both images of every pair.
 
-    ``model`` is a loaded net with ``net.activations`` and ``normalize`` (``siamese.load``); it may be None when
-    only ``pixels`` is asked for."""
+    ``model`` is a ``LoadedNet`` (``siamese.load``; read in eval mode, batched); it may be None when only
+    ``pixels`` is asked for."""
     layers = list(dict.fromkeys(layers))
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if PIXELS in layers:
@@ -57,18 +58,8 @@ def extract_pair_features(model, images_a, images_b, layers, batch_size: int = 2
     if net_layers:
         if model is None:
             raise ValueError(f"layers {net_layers} need a model")
-        net = model.net
-        was_training = net.training
-        net.eval()
-        parts: dict[str, tuple[list, list]] = {name: ([], []) for name in net_layers}
-        try:
-            for start in range(0, len(images_a), batch_size):
-                for side, images in enumerate((images_a, images_b)):
-                    acts = net.activations(model.normalize(images[start:start + batch_size]), net_layers)
-                    for name in net_layers:
-                        parts[name][side].append(_as_channels(acts[name]))
-        finally:
-            net.train(was_training)
+        acts_a, acts_b = (model.activations(images, net_layers, batch_size, as_numpy=False)
+                          for images in (images_a, images_b))
         for name in net_layers:
-            out[name] = (np.concatenate(parts[name][0]), np.concatenate(parts[name][1]))
+            out[name] = (_as_channels(acts_a[name]), _as_channels(acts_b[name]))
     return PairFeatures({name: out[name] for name in layers})

@@ -59,5 +59,6 @@ class LinearTransform(GradientReadout):
         return self.reg * ((u.T @ u) * (v.T @ v)).sum()
 
     def describe(self) -> str:
-        variant = "full W" if getattr(self, "params", {}).get("W") is not None else f"low-rank I + UV^T (rank {LOW_RANK})"
+        full = getattr(self, "params", {}).get("W") is not None
+        variant = "full W" if full else f"low-rank I + UV^T (rank {LOW_RANK})"
         return f"linear transform near identity on {self.layers[0]} ({variant})"
