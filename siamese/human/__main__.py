@@ -1,5 +1,6 @@
-"""python -m siamese.human {make-pairs, eval, eval-images, synthetic-ratings, ais, align-cv, align-readout,
-make-observer} ... (see docs/human_similarity.md, docs/alignment_importance.md, docs/human_alignment_readouts.md)."""
+"""python -m siamese.human {make-pairs, make-triplets, eval, eval-images, synthetic-ratings, ais, align-cv,
+align-readout, make-observer} ... (see docs/human_similarity.md, docs/alignment_importance.md,
+docs/human_aligned_training.md, docs/human_alignment_readouts.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 # pulls in the whole training stack)
 COMMANDS = {
     "make-pairs": "siamese.human.cli.make_pairs",
+    "make-triplets": "siamese.human.cli.make_triplets",
     "eval": "siamese.human.cli.evaluate",
     "eval-images": "siamese.human.cli.eval_images",
     "synthetic-ratings": "siamese.human.cli.synthetic_ratings",

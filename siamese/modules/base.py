@@ -23,8 +23,8 @@ class BaseModule(pl.LightningModule):
     Shared here:
 
     - ``forward(images) = net(images)``;
-    - ``configure_optimizers``: ``optimizer(params=self.parameters())``, with ``scheduler(optimizer=...)`` stepped
-      once per epoch when given;
+    - ``configure_optimizers``: ``optimizer(params=...)`` over the parameters that train (``requires_grad``; frozen
+      layers, ``human.train_layers``, stay out), with ``scheduler(optimizer=...)`` stepped once per epoch when given;
     - epoch means: ``self.add_step_values(stage, {name: value}, batch_size)`` in a step; ``<stage>/<name>`` is
       logged as the batch-size-weighted epoch mean at the end of each train/validation/test epoch
       (``EpochMeans``). Why not ``self.log(..., on_epoch=True)`` at every step: its bookkeeping (result
@@ -51,7 +51,7 @@ class BaseModule(pl.LightningModule):
         return loss
 
     def configure_optimizers(self):
-        optimizer = self.optimizer_factory(params=self.parameters())
+        optimizer = self.optimizer_factory(params=[p for p in self.parameters() if p.requires_grad])
         if self.scheduler_factory is None:
             return optimizer
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": self.scheduler_factory(optimizer=optimizer),

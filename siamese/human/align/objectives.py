@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -11,6 +12,7 @@ from torch import nn
 from siamese.human.align.losses import pair_cosine
 from siamese.human.io.pair_set import load_pair_set
 from siamese.human.io.ratings import load_ratings
+from siamese.human.io.trial_set import CHOICES_CSV, load_choices, load_trial_set
 
 
 class RatedPairsObjective(nn.Module):
@@ -19,10 +21,14 @@ class RatedPairsObjective(nn.Module):
 
     Images are uint8 ``[P, 28, 28]``; ``prepare(normalize)`` normalizes them as the training batches are (the
     module calls it with the data module's ``normalize`` before training). Each step uses ``pairs_per_step``
-    random pairs (all when None)."""
+    random pairs (all when None).
+
+    ``validation``: optional ``(images_a, images_b, ratings)`` of inner-validation pairs (never trained on);
+    ``validation_scores(net)`` gives ``human_score`` = Pearson r of their similarity with their ratings and
+    ``human_loss`` on them, for early stopping (``HumanTermMixin`` logs them as ``val/...``)."""
 
     def __init__(self, images_a, images_b, ratings, loss: nn.Module, layer: str = "embedding",
-                 pairs_per_step: int | None = None):
+                 pairs_per_step: int | None = None, validation: tuple | None = None):
         super().__init__()
         if not (len(images_a) == len(images_b) == len(ratings)) or len(ratings) < 2:
             raise ValueError(f"rated pairs need >= 2 pairs with two images each, got {len(images_a)}, "
@@ -32,20 +38,42 @@ class RatedPairsObjective(nn.Module):
         self.register_buffer("images_a", torch.empty(0), persistent=False)
         self.register_buffer("images_b", torch.empty(0), persistent=False)
         self.loss, self.layer, self.pairs_per_step = loss, layer, pairs_per_step
+        self.validation = None
+        if validation is not None:
+            val_a, val_b, val_ratings = validation
+            if not (len(val_a) == len(val_b) == len(val_ratings)) or len(val_ratings) < 3:
+                raise ValueError(f"inner validation needs >= 3 rated pairs, got {len(val_ratings)} "
+                                 f"(raise human.val_fraction or use more pairs)")
+            self.validation = RatedPairsObjective(val_a, val_b, val_ratings, loss, layer)
 
     def prepare(self, normalize: Callable[[torch.Tensor], torch.Tensor]) -> None:
         device = self.ratings.device
         self.images_a, self.images_b = normalize(self.raw_a).to(device), normalize(self.raw_b).to(device)
+        if self.validation is not None:
+            self.validation.prepare(normalize)
 
-    def forward(self, net: nn.Module) -> torch.Tensor:
+    def similarity(self, net: nn.Module, rows: torch.Tensor | None = None) -> torch.Tensor:
+        """s_p, the cosine of each pair's activations at ``layer`` (``rows``: a subset of the pairs)."""
         if self.images_a.numel() == 0:
             raise RuntimeError("RatedPairsObjective.prepare(normalize) must run before training")
+        a, b = (self.images_a, self.images_b) if rows is None else (self.images_a[rows], self.images_b[rows])
+        features = net.activations(torch.cat([a, b]), [self.layer])[self.layer]
+        return pair_cosine(*features.split(len(a)))
+
+    @torch.no_grad()
+    def validation_scores(self, net: nn.Module) -> dict[str, torch.Tensor] | None:
+        if self.validation is None:
+            return None
+        s, h = self.validation.similarity(net), self.validation.ratings
+        s_c, h_c = s - s.mean(), h - h.mean()
+        r = (s_c * h_c).sum() / (s_c.norm() * h_c.norm()).clamp(min=1e-12)
+        return {"human_score": r, "human_loss": self.validation.loss(s, h)}
+
+    def forward(self, net: nn.Module) -> torch.Tensor:
         rows = torch.arange(len(self.ratings), device=self.ratings.device)
         if self.pairs_per_step is not None and self.pairs_per_step < len(rows):
             rows = torch.randperm(len(rows), device=rows.device)[: self.pairs_per_step]
-        features = net.activations(torch.cat([self.images_a[rows], self.images_b[rows]]), [self.layer])[self.layer]
-        a, b = features.split(len(rows))
-        return self.loss(pair_cosine(a, b), self.ratings[rows])
+        return self.loss(self.similarity(net, rows), self.ratings[rows])
 
 
 class TwoAFCObjective(nn.Module):
@@ -71,9 +99,14 @@ class TwoAFCObjective(nn.Module):
 def rated_pairs_from_files(pairs_dir: str, ratings: str, loss: nn.Module, layer: str = "embedding",
                            pairs_per_step: int | None = None, scale: Sequence[float] = (1, 10),
                            train_pairs: Sequence[str] | None = None,
-                           raters: Sequence[str] | None = None) -> RatedPairsObjective:
+                           raters: Sequence[str] | None = None, val_fraction: float = 0.0,
+                           val_seed: int = 0) -> RatedPairsObjective:
     """The objective of a pair set and its ratings (docs/human_similarity.md). ``train_pairs``: only these pair ids
-    train (the rest are held out, for cross-validation); ``raters``: only these raters' ratings are averaged."""
+    train (the rest are held out, for cross-validation); ``raters``: only these raters' ratings are averaged.
+    ``val_fraction``: this fraction of the training pairs (random, seeded by ``val_seed``; at least 3) is kept
+    out of the loss as the inner validation set of early stopping."""
+    if not 0.0 <= float(val_fraction) < 1.0:
+        raise ValueError(f"human.val_fraction must be in [0, 1), got {val_fraction}")
     if not pairs_dir or not ratings:
         raise ValueError("human.pairs and human.ratings must be set: python train.py experiment=human_aligned "
                          "human.pairs=DIR human.ratings=FILE")
@@ -92,4 +125,37 @@ def rated_pairs_from_files(pairs_dir: str, ratings: str, loss: nn.Module, layer:
             raise ValueError(f"human.train_pairs names unknown pair {unknown[0]!r}")
         keep &= np.isin(pairs.pair_id, list(train_pairs))
     rows = np.flatnonzero(keep)
-    return RatedPairsObjective(pairs.images_a[rows], pairs.images_b[rows], mean[rows], loss, layer, pairs_per_step)
+    validation = None
+    if val_fraction > 0:
+        rows = np.random.default_rng(val_seed).permutation(rows)
+        n_val = max(3, round(val_fraction * len(rows)))
+        if len(rows) - n_val < 2:
+            raise ValueError(f"human.val_fraction={val_fraction} leaves {len(rows) - n_val} of {len(rows)} "
+                             f"training pairs to train on; need >= 2")
+        val_rows, rows = np.sort(rows[:n_val]), np.sort(rows[n_val:])
+        validation = (pairs.images_a[val_rows], pairs.images_b[val_rows], mean[val_rows])
+    return RatedPairsObjective(pairs.images_a[rows], pairs.images_b[rows], mean[rows], loss, layer, pairs_per_step,
+                               validation)
+
+
+def two_afc_from_files(trials_dir: str, loss: nn.Module, layer: str = "embedding", choices: str | None = None,
+                       raters: Sequence[str] | None = None) -> TwoAFCObjective:
+    """The 2AFC objective of a trial set (``make-triplets``) and the answers the rating page's 2AFC mode wrote
+    (``choices``, default ``<trials_dir>/choices.csv``; the latest answer of each rater and trial): one term per
+    answer, so a trial answered by several raters counts once per rater. ``raters``: only these raters."""
+    if not trials_dir:
+        raise ValueError("human.triplets must be set: python train.py experiment=human_aligned_2afc "
+                         "human.triplets=DIR (a trial set with the choices.csv of the 2AFC page)")
+    trials = load_trial_set(trials_dir)
+    answers = load_choices(choices or Path(trials_dir) / CHOICES_CSV, trials)
+    keep = np.ones(len(answers.rater), dtype=bool)
+    if raters is not None:
+        unknown = sorted(set(raters) - set(answers.rater))
+        if unknown:
+            raise ValueError(f"human.raters names unknown rater {unknown[0]!r}; raters: {sorted(set(answers.rater))}")
+        keep = np.isin(answers.rater, list(raters))
+    if keep.sum() < 1:
+        raise ValueError(f"{trials_dir}: no 2AFC answers to train on")
+    t = answers.trial[keep]
+    return TwoAFCObjective(trials.images[trials.anchor[t]], trials.images[trials.a[t]], trials.images[trials.b[t]],
+                           answers.chose_a[keep], loss, layer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from siamese.human.cli.evaluate import positive_int
 from siamese.models.source_arguments import add_source_arguments, source_from_args
@@ -11,7 +12,8 @@ HELP = "similarity matrix (Spearman of upper triangles) and triplets"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("images_dir", help="directory with images.npz and similarity.csv/.npy and/or triplets.csv")
+    parser.add_argument("images_dir", help="directory with images.npz and similarity.csv/.npy and/or triplets.csv "
+                                           "(or a 2AFC trial set with the choices.csv of the rating page)")
     add_source_arguments(parser)
     parser.add_argument("--layers", nargs="+")
     parser.add_argument("--n-boot", type=positive_int("--n-boot"), default=2000,
@@ -34,8 +36,12 @@ def run(args) -> int:
     )
     from siamese.human.compare.similarity import similarity_matrix
     from siamese.human.io.image_set import load_image_set
+    from siamese.human.io.trial_set import CHOICES_CSV, load_choices, load_trial_set
 
     image_set = load_image_set(args.images_dir)
+    if (Path(args.images_dir) / CHOICES_CSV).is_file():  # answers of the rating page's 2AFC mode
+        trials = load_trial_set(args.images_dir)
+        image_set.triplets = load_choices(Path(args.images_dir) / CHOICES_CSV, trials).triplets(trials)
     models = [("pixels", None, None)]
     loaded = source_from_args(args)
     if loaded is not None:

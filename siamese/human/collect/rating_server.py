@@ -172,50 +172,124 @@ def check_rater(name) -> str:
     return name
 
 
+class PageHandler(BaseHTTPRequestHandler):
+    """What every page of the rating server shares: the socket timeout, the Host/Origin/JSON/token checks of
+    the module docstring and reading a JSON request body. ``make_handler`` (ratings) and
+    ``siamese.human.collect.two_afc.make_two_afc_handler`` (2AFC choices) subclass it with their routes;
+    ``token`` and ``timeout`` are set on the subclass."""
+
+    server_version = "siamese-rate"
+    token: str = ""
+    timeout: float = 30.0  # StreamRequestHandler sets it on the socket: a stalled client is dropped
+
+    def log_message(self, format, *args):  # noqa: A002 - keep the console for the URL and errors
+        pass
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, status: int, payload: dict) -> None:
+        self._send(status, json.dumps(payload).encode("utf-8"), "application/json")
+
+    def _not_found(self) -> None:
+        self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain; charset=utf-8")
+
+    def _own_addresses(self) -> set[str]:
+        port = self.server.server_address[1]
+        return {f"127.0.0.1:{port}", f"localhost:{port}"}
+
+    def _host_ok(self) -> bool:
+        """The Host header names this server (a DNS-rebinding page names its own host)."""
+        return self.headers.get("Host", "") in self._own_addresses()
+
+    def _refusal(self) -> tuple[int, str] | None:
+        """Why this POST is not from the rating page, or None."""
+        if not self._host_ok():
+            return HTTPStatus.MISDIRECTED_REQUEST, "wrong Host header"
+        origin = self.headers.get("Origin")
+        if origin is not None and origin.removeprefix("http://") not in self._own_addresses():
+            return HTTPStatus.FORBIDDEN, f"requests from {origin} are not accepted"
+        content_type = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            return HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send application/json"
+        if not secrets.compare_digest(self.headers.get(TOKEN_HEADER, ""), self.token):
+            return HTTPStatus.FORBIDDEN, "missing or wrong rating token; reload the rating page"
+        return None
+
+    def _read_json_object(self) -> dict:
+        """The request body as a JSON object (``ValueError``/``TypeError``/``TimeoutError``/``RecursionError``)."""
+        length = int(self.headers.get("Content-Length", "0"))
+        if not 0 < length <= MAX_BODY:
+            raise ValueError("bad request size")
+        raw = self.rfile.read(length)
+        if len(raw) < length:
+            raise ValueError("incomplete request body")
+        body = json.loads(raw)
+        if not isinstance(body, dict):
+            raise TypeError("the request must be a JSON object")
+        return body
+
+    def _post_json(self, parse, save) -> None:
+        """Checks, body, ``parse(body) -> args`` (raising ValueError/TypeError for a 400), ``save(*args) ->
+        payload`` (an ``OSError`` is a 503: never claim a failed append was saved)."""
+        refusal = self._refusal()
+        if refusal:
+            self.close_connection = True  # the body is left unread
+            return self._json(refusal[0], {"error": refusal[1]})
+        try:
+            args = parse(self._read_json_object())
+        except TimeoutError:
+            self.close_connection = True
+            return self._json(HTTPStatus.REQUEST_TIMEOUT, {"error": "request body not received in time"})
+        except RecursionError:
+            return self._json(HTTPStatus.BAD_REQUEST, {"error": "JSON nested too deeply"})
+        except (ValueError, TypeError) as error:  # JSONDecodeError, UnicodeDecodeError: ValueErrors
+            return self._json(HTTPStatus.BAD_REQUEST, {"error": str(error)})
+        try:
+            payload = save(*args)
+        except OSError as error:  # moved file, full disk: say so, never claim it was saved
+            print(f"error: {error}", file=sys.stderr, flush=True)
+            return self._json(HTTPStatus.SERVICE_UNAVAILABLE, {"saved": False, "error": str(error)})
+        return self._json(HTTPStatus.OK, {"saved": True, **payload})
+
+
+def render_page(token: str, mode: str = "rate", question: str = QUESTION) -> bytes:
+    """The rating page with its token and mode (``rate``: 1-10 ratings of pairs; ``2afc``: triplet choices)."""
+    return (Path(__file__).with_name("rating_page.html").read_text(encoding="utf-8")
+            .replace("{{QUESTION}}", question).replace("{{TOKEN}}", token).replace("{{MODE}}", mode)
+            .encode("utf-8"))
+
+
 def make_handler(pairs: PairSet, store: RatingStore, token: str, timeout: float):
     index = {pair: k for k, pair in enumerate(pairs.pair_id)}
-    page = (Path(__file__).with_name("rating_page.html").read_text(encoding="utf-8")
-            .replace("{{QUESTION}}", QUESTION).replace("{{TOKEN}}", token))
+    page = render_page(token)
 
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "siamese-rate"
+    def parse(body: dict) -> tuple[str, str, int]:
+        rater = check_rater(body.get("rater"))
+        pair, rating = body.get("pair_id"), body.get("rating")
+        if not isinstance(pair, str) or pair not in index:
+            raise ValueError(f"unknown pair {pair!r}"[:200])
+        if isinstance(rating, bool) or not isinstance(rating, int) or not SCALE[0] <= rating <= SCALE[1]:
+            raise ValueError(f"rating must be an integer {SCALE[0]}-{SCALE[1]}, got {rating!r}"[:200])
+        return rater, pair, rating
 
-        def setup(self):
-            self.timeout = timeout  # StreamRequestHandler sets it on the socket: a stalled client is dropped
-            super().setup()
+    def save(rater: str, pair: str, rating: int) -> dict:
+        store.add(rater, pair, rating)
+        return {"ratings": store.ratings_of(rater)}
 
-        def log_message(self, format, *args):  # noqa: A002 - keep the console for the URL and errors
-            pass
-
-        def _send(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("X-Content-Type-Options", "nosniff")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def _json(self, status: int, payload: dict) -> None:
-            self._send(status, json.dumps(payload).encode("utf-8"), "application/json")
-
-        def _not_found(self) -> None:
-            self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain; charset=utf-8")
-
-        def _own_addresses(self) -> set[str]:
-            port = self.server.server_address[1]
-            return {f"127.0.0.1:{port}", f"localhost:{port}"}
-
-        def _host_ok(self) -> bool:
-            """The Host header names this server (a DNS-rebinding page names its own host)."""
-            return self.headers.get("Host", "") in self._own_addresses()
-
+    class Handler(PageHandler):
         def do_GET(self):  # noqa: N802 - the http.server API
             if not self._host_ok():
                 return self._json(HTTPStatus.MISDIRECTED_REQUEST, {"error": "wrong Host header"})
             url = urlparse(self.path)
             if url.path == "/":
-                return self._send(HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8")
+                return self._send(HTTPStatus.OK, page, "text/html; charset=utf-8")
             if url.path == "/api/state":
                 try:
                     rater = check_rater(parse_qs(url.query).get("rater", [""])[0])
@@ -231,57 +305,12 @@ def make_handler(pairs: PairSet, store: RatingStore, token: str, timeout: float)
                     return self._send(HTTPStatus.OK, pair_png(images[index[pair]]), "image/png")
             return self._not_found()
 
-        def _refusal(self) -> tuple[int, str] | None:
-            """Why this POST is not from the rating page, or None."""
-            if not self._host_ok():
-                return HTTPStatus.MISDIRECTED_REQUEST, "wrong Host header"
-            origin = self.headers.get("Origin")
-            if origin is not None and origin.removeprefix("http://") not in self._own_addresses():
-                return HTTPStatus.FORBIDDEN, f"requests from {origin} are not accepted"
-            content_type = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            if content_type != "application/json":
-                return HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send application/json"
-            if not secrets.compare_digest(self.headers.get(TOKEN_HEADER, ""), token):
-                return HTTPStatus.FORBIDDEN, "missing or wrong rating token; reload the rating page"
-            return None
-
         def do_POST(self):  # noqa: N802
             if urlparse(self.path).path != "/api/rate":
                 return self._not_found()
-            refusal = self._refusal()
-            if refusal:
-                self.close_connection = True  # the body is left unread
-                return self._json(refusal[0], {"error": refusal[1]})
-            try:
-                length = int(self.headers.get("Content-Length", "0"))
-                if not 0 < length <= MAX_BODY:
-                    raise ValueError("bad request size")
-                raw = self.rfile.read(length)
-                if len(raw) < length:
-                    raise ValueError("incomplete request body")
-                body = json.loads(raw)
-                if not isinstance(body, dict):
-                    raise TypeError("the request must be a JSON object")
-                rater = check_rater(body.get("rater"))
-                pair, rating = body.get("pair_id"), body.get("rating")
-                if not isinstance(pair, str) or pair not in index:
-                    raise ValueError(f"unknown pair {pair!r}"[:200])
-                if isinstance(rating, bool) or not isinstance(rating, int) or not SCALE[0] <= rating <= SCALE[1]:
-                    raise ValueError(f"rating must be an integer {SCALE[0]}-{SCALE[1]}, got {rating!r}"[:200])
-            except TimeoutError:
-                self.close_connection = True
-                return self._json(HTTPStatus.REQUEST_TIMEOUT, {"error": "request body not received in time"})
-            except RecursionError:
-                return self._json(HTTPStatus.BAD_REQUEST, {"error": "JSON nested too deeply"})
-            except (ValueError, TypeError) as error:  # JSONDecodeError, UnicodeDecodeError: ValueErrors
-                return self._json(HTTPStatus.BAD_REQUEST, {"error": str(error)})
-            try:
-                store.add(rater, pair, rating)
-            except OSError as error:  # moved file, full disk: say so, never claim it was saved
-                print(f"error: {error}", file=sys.stderr, flush=True)
-                return self._json(HTTPStatus.SERVICE_UNAVAILABLE, {"saved": False, "error": str(error)})
-            return self._json(HTTPStatus.OK, {"saved": True, "ratings": store.ratings_of(rater)})
+            return self._post_json(parse, save)
 
+    Handler.token, Handler.timeout = token, timeout
     return Handler
 
 

@@ -1,0 +1,137 @@
+"""The rating page's 2AFC mode: an anchor and two images, "which looks more like the anchor?".
+
+``python -m siamese.rate TRIAL_SET_DIR --mode 2afc [--choices FILE]`` (trial sets: ``make-triplets``). Each rater
+sees the trials in their own random order (seeded by the name, as for pairs), answers with the buttons or the keys
+1 / A (left image) and 2 / B (right image), goes back with Backspace, and resumes at the first unanswered trial.
+Every answer is appended to ``choices.csv`` (``siamese.human.io.trial_set.CHOICE_COLUMNS``) and fsynced before
+the server answers; the file is locked and checked as the ratings file is (``RatingStore``), and every request
+passes the same Host/Origin/JSON/token checks (``PageHandler``). Routes: ``/``, ``/api/state``, ``/api/choose``,
+``/image/<image_id>.png``. Which image of a trial is shown left is drawn per rater and trial (seeded), so a side
+preference does not become a preference for ``a``; the answer is stored as ``a``/``b`` of the trial set.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import secrets
+import time
+from http import HTTPStatus
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+from siamese.human.collect.rating_server import (
+    PageHandler,
+    RatingServer,
+    RatingStore,
+    check_rater,
+    pair_png,
+    rater_order,
+    render_page,
+)
+from siamese.human.io.common import FormatError, read_csv
+from siamese.human.io.trial_set import CHOICE_COLUMNS, TrialSet, load_choices
+
+QUESTION_2AFC = "Which of the two images looks more like the one on top?"
+
+
+def left_is_a(rater: str, trial_id: str) -> bool:
+    """Whether the rater sees image ``a`` of the trial on the left (a seeded coin per rater and trial)."""
+    return hashlib.sha256(f"{rater}\0{trial_id}".encode()).digest()[0] % 2 == 0
+
+
+class ChoiceStore(RatingStore):
+    """``choices.csv``: the ratings file's lock, identity check and fsynced appends, with 2AFC rows."""
+
+    def __init__(self, path: str | Path, trials: TrialSet):
+        self.trials = trials
+        super().__init__(path, trials)
+
+    def _load(self) -> None:
+        if os.fstat(self.fd).st_size == 0:
+            self._write(",".join(CHOICE_COLUMNS) + "\n")
+            return
+        with open(self.path, newline="", encoding="utf-8-sig") as f:
+            header = [name.strip() for name in next(csv.reader(f))]
+        if header != CHOICE_COLUMNS:
+            raise FormatError(self.path, f"the 2AFC page appends columns {CHOICE_COLUMNS}, but the file's header "
+                                         f"is {header}; use a new --choices file", row=1)
+        choices = load_choices(self.path, self.trials)  # full validation: fails loudly on a malformed file
+        revisions: dict[tuple[str, str], int] = {}
+        for _, row in read_csv(self.path, ("rater", "trial_id", "revision")):
+            key = (row["rater"], row["trial_id"])
+            revisions[key] = max(revisions.get(key, -1), int(row["revision"] or 0))
+        for rater, trial, chose_a in zip(choices.rater, choices.trial, choices.chose_a):
+            key = (rater, self.trials.trial_id[trial])
+            self.latest[key] = (revisions[key], "a" if chose_a else "b")
+
+    def add(self, rater: str, trial_id: str, choice: str) -> None:
+        with self.lock:
+            previous = self.latest.get((rater, trial_id))
+            revision = 0 if previous is None else previous[0] + 1
+            anchor, a, b = self.trials.ids_of(self.trials.trial_id.index(trial_id))
+            self._append([[rater, trial_id, anchor, a, b, choice, revision, time.strftime("%Y-%m-%dT%H:%M:%S")]])
+            self.latest[(rater, trial_id)] = (revision, choice)
+
+
+def make_two_afc_handler(trials: TrialSet, store: ChoiceStore, token: str, timeout: float):
+    index = {trial: k for k, trial in enumerate(trials.trial_id)}
+    image_index = {image: k for k, image in enumerate(trials.image_id)}
+    page = render_page(token, mode="2afc", question=QUESTION_2AFC)
+
+    def trial_view(rater: str, trial_id: str) -> dict:
+        anchor, a, b = trials.ids_of(index[trial_id])
+        left, right = (a, b) if left_is_a(rater, trial_id) else (b, a)
+        return {"anchor": anchor, "left": left, "right": right, "left_is": "a" if left == a else "b"}
+
+    def parse(body: dict) -> tuple[str, str, str]:
+        rater = check_rater(body.get("rater"))
+        trial, choice = body.get("trial_id"), body.get("choice")
+        if not isinstance(trial, str) or trial not in index:
+            raise ValueError(f"unknown trial {trial!r}"[:200])
+        if choice not in ("a", "b"):
+            raise ValueError(f"choice must be 'a' or 'b', got {choice!r}"[:200])
+        return rater, trial, choice
+
+    def save(rater: str, trial: str, choice: str) -> dict:
+        store.add(rater, trial, choice)
+        return {"ratings": store.ratings_of(rater)}
+
+    class Handler(PageHandler):
+        def do_GET(self):  # noqa: N802 - the http.server API
+            if not self._host_ok():
+                return self._json(HTTPStatus.MISDIRECTED_REQUEST, {"error": "wrong Host header"})
+            url = urlparse(self.path)
+            if url.path == "/":
+                return self._send(HTTPStatus.OK, page, "text/html; charset=utf-8")
+            if url.path == "/api/state":
+                try:
+                    rater = check_rater(parse_qs(url.query).get("rater", [""])[0])
+                except ValueError as error:
+                    return self._json(HTTPStatus.BAD_REQUEST, {"error": str(error)})
+                order = rater_order(trials.trial_id, rater)
+                return self._json(HTTPStatus.OK, {"rater": rater, "order": order, "ratings": store.ratings_of(rater),
+                                                   "trials": {t: trial_view(rater, t) for t in order}})
+            parts = url.path.split("/")
+            if len(parts) == 3 and parts[1] == "image" and parts[2].endswith(".png"):
+                image = unquote(parts[2][: -len(".png")])
+                if image in image_index:
+                    return self._send(HTTPStatus.OK, pair_png(trials.images[image_index[image]]), "image/png")
+            return self._not_found()
+
+        def do_POST(self):  # noqa: N802
+            if urlparse(self.path).path != "/api/choose":
+                return self._not_found()
+            return self._post_json(parse, save)
+
+    Handler.token, Handler.timeout = token, timeout
+    return Handler
+
+
+def make_two_afc_server(trials: TrialSet, choices_path: str | Path, port: int = 8000,
+                        timeout: float = 30.0) -> RatingServer:
+    """The 2AFC server bound to 127.0.0.1:``port`` (0 = any free port); call ``serve_forever()`` on it."""
+    store = ChoiceStore(choices_path, trials)
+    token = secrets.token_urlsafe(24)
+    return RatingServer(("127.0.0.1", port), make_two_afc_handler(trials, store, token, timeout), store, token)
