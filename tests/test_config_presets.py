@@ -18,6 +18,8 @@ DEFAULT_CALLBACKS = ["model_checkpoint", "last_checkpoint", "epoch_timer", "prog
                      "wandb_embedding_table"]
 BUNDLES = {"default", "none", "classify"}  # the other files are one callback each
 ADD_ONS = {"human_similarity", "alignment_importance", "shift_clusters"}  # one callback + the default bundle
+# one callback that also retunes another one's keys (no _target_ of its own there), picked beside a bundle
+MODIFIERS = {"human_early_stopping"}
 
 # What each shift preset meant before it was rewritten over shift_base.yaml: its old file as command-line overrides
 # (the resolved configs of the old and new files were also diffed once with a snapshot: identical).
@@ -59,10 +61,13 @@ def test_each_shift_preset_is_its_base_plus_loss_miner_and_names():
 
 def test_every_callback_file_is_one_callback_named_like_the_file():
     singles = sorted(p.stem for p in CALLBACKS.glob("*.yaml") if p.stem not in BUNDLES)
-    assert sorted(DEFAULT_CALLBACKS + sorted(ADD_ONS)) == singles
+    assert sorted(DEFAULT_CALLBACKS + sorted(ADD_ONS) + sorted(MODIFIERS)) == singles
     for name in singles:
         body = {k: v for k, v in yaml.safe_load((CALLBACKS / f"{name}.yaml").read_text()).items() if k != "defaults"}
-        assert list(body) == [name] and "_target_" in body[name], name
+        assert "_target_" in body[name], name
+        retuned = [key for key in body if key != name]
+        assert (retuned == []) or (name in MODIFIERS), (name, retuned)
+        assert all("_target_" not in body[key] for key in retuned), (name, retuned)  # never a second callback
 
 
 def test_bundles_are_defaults_lists_of_the_single_files(cfg_factory):

@@ -25,8 +25,11 @@ def resolved_data_config(config: dict | None) -> dict:
     if not config or "data" not in config:
         return {}
     node = OmegaConf.create(config).data
+    raw = OmegaConf.to_container(node, resolve=False)
     out = {}
     for key in node:
+        if "${hydra:" in str(raw[key]):  # dropped always, not only when no Hydra app runs in this process
+            continue
         try:
             value = OmegaConf.select(node, str(key), throw_on_resolution_failure=True)
             out[str(key)] = OmegaConf.to_container(value, resolve=True) if OmegaConf.is_config(value) else value
