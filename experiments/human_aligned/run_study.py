@@ -18,6 +18,9 @@ by pixel cosine + noise; every output then says SYNTHETIC.
    (optimistic by selection; the fine-tuning numbers are held out).
 3. On top (part 2, when this checkout has the readouts): layer mixing, feature reweighting and a linear
    transform near identity on the same two frozen nets, held out with nested CV of their regularization.
+--normalize none|zscore|rank (default none): per-rater normalization of the ratings before averaging, the same
+in every part: the grid's and baselines' r, the noise ceiling, align-cv (training, held-out evaluation and
+ceiling) and the readouts (fit and evaluation); the report names it.
 Runs are resumed: a run directory with metrics.json is not trained again. Outputs: <out>/results.md,
 summary.json, grid.csv, r_by_setup.png, run directories (default outputs/studies/human_aligned; committed results
 change only when --out names their directory).
@@ -78,6 +81,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--weight", type=float, default=1.0, help="human.weight of the 'with' arm")
     parser.add_argument("--lr", type=float, default=1e-4, help="fine-tuning learning rate (default 1e-4)")
     parser.add_argument("--val-fraction", type=float, default=0.2, help="inner validation of the 'with' arm")
+    from siamese.human.compare.normalize import NORMALIZATIONS  # numpy/scipy only
+
+    parser.add_argument("--normalize", choices=NORMALIZATIONS, default="none",
+                        help="per-rater normalization of the ratings before averaging, passed to every part (grid "
+                             "and baseline r, noise ceiling, align-cv, readouts; default none)")
     parser.add_argument("--skip-align", action="store_true", help="only the no-human-data grid and baselines")
     parser.add_argument("--per-digit", type=int, help="SYNTHETIC default pairs per digit")
     parser.add_argument("--digits", nargs="+", type=int, help="digits of the SYNTHETIC default pairs")
@@ -235,13 +243,16 @@ def run_alignment(args, out: Path, pairs_dir, ratings, starts: dict[str, Path], 
         done = out / "align_cv" / name / "summary.json"
         if done.is_file():  # resume: this comparison finished in an earlier call
             results[name] = json.loads(done.read_text())
+            if results[name].get("normalization", "none") != args.normalize:
+                raise SystemExit(f"{done}: finished with --normalize {results[name].get('normalization', 'none')}, "
+                                 f"this call asks for --normalize {args.normalize}; use another --out")
             continue
         layers = ["fc", "logits"] if name == "classifier" else None
         results[name] = run_alignment_cv(
             pairs_dir, ratings, str(out / "align_cv" / name), args.folds, args.weight, args.align_layer,
             (*common, *([] if name == "classifier" else [*metric_overrides(), "~callbacks.human_similarity"])),
             init_ckpt=str(ckpt),
-            train_layers=layers, lr=args.lr, val_fraction=args.val_fraction)
+            train_layers=layers, lr=args.lr, val_fraction=args.val_fraction, normalize=args.normalize)
     return results
 
 
@@ -259,12 +270,13 @@ def run_readouts(args, pairs_dir, ratings_path, starts: dict[str, Path]) -> dict
     except ImportError:
         log.info("no readouts in this checkout (part 2): skipped")
         return {}
+    from siamese.human.compare.normalize import normalize_ratings
     from siamese.human.io.pair_set import load_pair_set
     from siamese.human.io.ratings import load_ratings
     from siamese.models.loading import load_net
 
     pairs = load_pair_set(pairs_dir)
-    ratings = load_ratings(ratings_path, pairs.pair_id)
+    ratings = normalize_ratings(load_ratings(ratings_path, pairs.pair_id), args.normalize)
     results = {}
     for name, ckpt in starts.items():
         features = extract_pair_features(load_net(ckpt), pairs.images_a, pairs.images_b, ["pixels", "conv2", "fc"])
@@ -280,7 +292,7 @@ def fmt(value, digits: int = 3) -> str:
 
 
 def write_report(args, out: Path, what: str, grid, baselines, alignment, readouts, ceiling, n_pairs,
-                 command: str) -> None:
+                 command: str, normalization: str = "rater normalization: none (raw ratings)") -> None:
     synthetic = "SYNTHETIC" in what
     scaled = " (scaled-down: --quick)" if args.quick else ""
     lines = [f"# Human-like similarity without and with human data{' (SYNTHETIC)' if synthetic else ''}{scaled}", "",
@@ -288,7 +300,8 @@ def write_report(args, out: Path, what: str, grid, baselines, alignment, readout
              f"Training: all 10 digits, {args.train_samples} images, {args.epochs} epochs, model={args.model}; seeds "
              f"{args.seeds}. r = Pearson of the layer's pair cosine with the mean rating, mean over seeds, 95% CI = "
              f"bootstrap over pairs. Noise ceiling of the raters (Pearson): leave-one-out "
-             f"{fmt(ceiling['ceiling_loo_r'])}, split-half {fmt(ceiling['ceiling_split_half_r'])}.", "",
+             f"{fmt(ceiling['ceiling_loo_r'])}, split-half {fmt(ceiling['ceiling_split_half_r'])}. Ratings: "
+             f"{normalization} in every part.", "",
              "## 1. No human data in training (every pair is held out)", "",
              "| set-up | layer | r [95% CI] | sd over seeds | test precision@1 | test accuracy |",
              "|---|---|---|---|---|---|"]
@@ -350,6 +363,7 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     from siamese.human.compare.evaluate import noise_ceiling
+    from siamese.human.compare.normalize import normalize_ratings
     from siamese.human.io.pair_set import load_pair_set
     from siamese.human.io.ratings import load_ratings
 
@@ -359,7 +373,7 @@ def main(argv=None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     pairs_dir, ratings_path, what = prepare_pairs(args, out)
     pairs = load_pair_set(pairs_dir)  # bad input fails here, before any training
-    ratings = load_ratings(ratings_path, pairs.pair_id)
+    ratings = normalize_ratings(load_ratings(ratings_path, pairs.pair_id), args.normalize)
     human = ratings.mean()
     keep = np.isfinite(human)
     if keep.sum() < 10:
@@ -381,11 +395,13 @@ def main(argv=None) -> None:
         writer = csv.DictWriter(f, fields, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(baselines + grid)
-    summary = {"ratings": what, "command": command, "pairs": len(human), **ceiling, "grid": grid,
+    summary = {"ratings": what, "command": command, "pairs": len(human), "normalization": args.normalize,
+               "normalization_description": ratings.describe(), **ceiling, "grid": grid,
                "baselines": baselines, "alignment": alignment, "readouts": readouts}
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
     plot(out, baselines + grid)
-    write_report(args, out, what, grid, baselines, alignment, readouts, ceiling, len(human), command)
+    write_report(args, out, what, grid, baselines, alignment, readouts, ceiling, len(human), command,
+                 ratings.describe())
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import numpy as np
 from siamese.config import compose_config
 from siamese.evaluation.folds import pair_kfold
 from siamese.human.compare.evaluate import noise_ceiling
+from siamese.human.compare.normalize import NORMALIZATIONS, normalize_ratings
 from siamese.human.compare.similarity import layer_similarity
 from siamese.human.compare.stats import compare, pearson, spearman
 from siamese.human.io.pair_set import load_pair_set
@@ -76,7 +77,7 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
                      layer: str = "fc", overrides: tuple[str, ...] = (), holdout_raters: bool = False,
                      scale=(1, 10), seed: int = 0, n_boot: int = 2000, init_ckpt: str | None = None,
                      train_layers: list[str] | None = None, lr: float | None = None, val_fraction: float = 0.0,
-                     patience: int = 3) -> dict:
+                     patience: int = 3, normalize: str = "none") -> dict:
     """k-fold cross-validation of human-aligned training over rated pairs.
 
     Each fold trains two runs from the same seed and the same starting point on the same data: ``without``
@@ -93,10 +94,19 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
     stops early on ``val/human_score`` (``patience`` epochs), its tested checkpoint being the best by it; the
     ``without`` arm uses no human data at all. ``holdout_raters``: the raters are split in two halves (seeded);
     training sees only the first half's ratings and evaluation uses the second half's mean. Other ``train.py``
-    overrides pass through ``overrides`` (e.g. ``trainer.max_epochs=5``)."""
+    overrides pass through ``overrides`` (e.g. ``trainer.max_epochs=5``).
+
+    ``normalize`` (``none``, ``zscore``, ``rank``): per-rater normalization (siamese.human.compare.normalize).
+    The trainings get ``human.normalize`` (each training rater normalized over the fold's training pairs, then
+    averaged); the held-out similarities are correlated with the mean of the evaluation raters' normalized
+    ratings (each rater normalized over all the pairs they rated, as ``eval --normalize``), and the noise
+    ceiling is computed on the same normalized matrix. The outputs name the normalization."""
+    if normalize not in NORMALIZATIONS:
+        raise ValueError(f"align-cv --normalize {normalize!r} is not a rater normalization; choose from "
+                         f"{list(NORMALIZATIONS)}")
     out = Path(out_dir)
     pairs = load_pair_set(pairs_dir)
-    ratings = load_ratings(ratings_path, pairs.pair_id, tuple(scale))
+    ratings = normalize_ratings(load_ratings(ratings_path, pairs.pair_id, tuple(scale)), normalize)
     if not 0.0 <= val_fraction < 1.0:
         raise ValueError(f"--val-fraction must be in [0, 1), got {val_fraction}")
     experiment, nodes = finetune_setup(init_ckpt) if init_ckpt else (METRIC_EXPERIMENT, {})
@@ -109,14 +119,8 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
     eval_matrix = ratings.matrix[[ratings.raters.index(r) for r in eval_raters]]
     human = np.nanmean(eval_matrix, axis=0)
     image_pairs = np.array([[2 * i, 2 * i + 1] for i in range(len(pairs))])  # each pair set image is its own
-    setup = [f"experiment={experiment}", f"human.pairs={pairs_dir}", f"human.ratings={ratings_path}",
-             f"human.layer={layer}", f"human.raters={_hydra_list(train_raters)}", "logger=csv", f"seed={seed}"]
-    if init_ckpt:
-        setup.append(f"human.init_ckpt={Path(init_ckpt).resolve()}")
-    if train_layers:
-        setup.append(f"human.train_layers={_hydra_list(train_layers)}")
-    if lr is not None:
-        setup.append(f"optimizer.lr={lr}")
+    setup = training_overrides(experiment, pairs_dir, ratings_path, layer, train_raters, seed, init_ckpt,
+                               train_layers, lr, normalize)
     bundle = "classify" if experiment == CLASSIFIER_EXPERIMENT else "human_similarity"
     arms = {"without": ["human.weight=0"],
             "with": [f"human.weight={weight}"] + ([f"human.val_fraction={val_fraction}",
@@ -159,7 +163,7 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
     summary = {"folds": folds, "weight": weight, "layer": layer, "pairs": len(pairs), "raters_train": train_raters,
                "raters_eval": eval_raters, "experiment": experiment, "init_ckpt": init_ckpt,
                "train_layers": train_layers, "lr": lr, "val_fraction": val_fraction, "init_report": init_report,
-               **ceiling}
+               "normalization": ratings.normalization, "normalization_description": ratings.describe(), **ceiling}
     shown = [arm for arm in ("start", *arms) if tested[arm]]
     for arm in shown:
         stats_ = compare(similarity[arm], human, n_boot=n_boot, n_perm=2000, seed=seed)
@@ -170,11 +174,28 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
                        for m in COST_METRICS}
     summary["cost_reference"] = reference
     write_text_atomic(out / "folds.csv", csv_text(["fold", "arm", "train_pairs", "heldout_pairs", "heldout_r",
-                                                   "heldout_rho", *map(_metric_key, COST_METRICS), "epochs"], rows))
+                                                   "heldout_rho", *map(_metric_key, COST_METRICS), "epochs",
+                                                   "normalization"], [[*row, normalize] for row in rows]))
     write_text_atomic(out / "alignment_cv.md", _report(summary, shown, ratings.synthetic or pairs.synthetic,
                                                        eval_raters))
     write_text_atomic(out / "summary.json", json.dumps(summary, indent=2, default=float))
     return summary
+
+
+def training_overrides(experiment: str, pairs_dir: str, ratings_path: str, layer: str, train_raters: list[str],
+                       seed: int, init_ckpt: str | None = None, train_layers: list[str] | None = None,
+                       lr: float | None = None, normalize: str = "none") -> list[str]:
+    """The ``train.py`` overrides every arm of every fold shares (the fold's pairs and the arm's weight are added)."""
+    setup = [f"experiment={experiment}", f"human.pairs={pairs_dir}", f"human.ratings={ratings_path}",
+             f"human.layer={layer}", f"human.raters={_hydra_list(train_raters)}", f"human.normalize={normalize}",
+             "logger=csv", f"seed={seed}"]
+    if init_ckpt:
+        setup.append(f"human.init_ckpt={Path(init_ckpt).resolve()}")
+    if train_layers:
+        setup.append(f"human.train_layers={_hydra_list(train_layers)}")
+    if lr is not None:
+        setup.append(f"optimizer.lr={lr}")
+    return setup
 
 
 def _mean_present(values) -> float:
@@ -194,7 +215,8 @@ def _report(summary: dict, arms: list[str], synthetic: bool, eval_raters: list[s
              f"layer {summary['layer']}, human.weight {summary['weight']}{start}; trained layers "
              f"{summary['train_layers'] or 'all'}, lr {summary['lr'] or 'default'}, inner validation fraction "
              f"{summary['val_fraction']}; raters for training: {', '.join(summary['raters_train'])}; for evaluation: "
-             f"{', '.join(eval_raters)}.")
+             f"{', '.join(eval_raters)}; {summary['normalization_description']} (training: over each fold's "
+             f"training pairs; evaluation and ceiling: over all rated pairs).")
     lines = [f"# Held-out alignment of human-aligned training{synthetic}", "", setup, "",
              "| arm | held-out r [95% CI] | held-out rho [95% CI] | p (r) | test precision@1 | test accuracy |",
              "|---|---|---|---|---|---|"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import torch
 from torch import nn
 
 from siamese.human.align.losses import pair_cosine
+from siamese.human.compare.normalize import NORMALIZATIONS, normalize_ratings
 from siamese.human.io.pair_set import load_pair_set
 from siamese.human.io.ratings import load_ratings
 from siamese.human.io.trial_set import CHOICES_CSV, load_choices, load_trial_set
@@ -100,11 +102,20 @@ def rated_pairs_from_files(pairs_dir: str, ratings: str, loss: nn.Module, layer:
                            pairs_per_step: int | None = None, scale: Sequence[float] = (1, 10),
                            train_pairs: Sequence[str] | None = None,
                            raters: Sequence[str] | None = None, val_fraction: float = 0.0,
-                           val_seed: int = 0) -> RatedPairsObjective:
+                           val_seed: int = 0, normalize: str = "none") -> RatedPairsObjective:
     """The objective of a pair set and its ratings (docs/human_similarity.md). ``train_pairs``: only these pair ids
     train (the rest are held out, for cross-validation); ``raters``: only these raters' ratings are averaged.
     ``val_fraction``: this fraction of the training pairs (random, seeded by ``val_seed``; at least 3) is kept
-    out of the loss as the inner validation set of early stopping."""
+    out of the loss as the inner validation set of early stopping.
+
+    ``normalize`` (``none``, ``zscore``, ``rank``; siamese.human.compare.normalize): each of the kept raters'
+    ratings is normalized before the ratings of a pair are averaged, h_p = mean over raters i of z_ip. The
+    normalization of rater i reads only that rater's ratings of the training pairs (``train_pairs``, all pairs
+    when None; the inner-validation pairs are among them): held-out ratings take no part in training, not even
+    through a rater's mean or sd."""
+    if normalize not in NORMALIZATIONS:
+        raise ValueError(f"human.normalize={normalize!r} is not a rater normalization; choose from "
+                         f"{list(NORMALIZATIONS)}")
     if not 0.0 <= float(val_fraction) < 1.0:
         raise ValueError(f"human.val_fraction must be in [0, 1), got {val_fraction}")
     if not pairs_dir or not ratings:
@@ -116,14 +127,16 @@ def rated_pairs_from_files(pairs_dir: str, ratings: str, loss: nn.Module, layer:
         unknown = sorted(set(raters) - set(rated.raters))
         if unknown:
             raise ValueError(f"human.raters names unknown rater {unknown[0]!r}; raters: {rated.raters}")
-        rated.matrix = rated.matrix[[rated.raters.index(r) for r in raters]]
-    mean = rated.mean()
-    keep = np.isfinite(mean)
+        rated = replace(rated, raters=list(raters), matrix=rated.matrix[[rated.raters.index(r) for r in raters]])
+    training = np.ones(len(pairs.pair_id), dtype=bool)
     if train_pairs is not None:
         unknown = sorted(set(train_pairs) - set(pairs.pair_id))
         if unknown:
             raise ValueError(f"human.train_pairs names unknown pair {unknown[0]!r}")
-        keep &= np.isin(pairs.pair_id, list(train_pairs))
+        training = np.isin(pairs.pair_id, list(train_pairs))
+        rated = replace(rated, matrix=np.where(training, rated.matrix, np.nan))  # held-out ratings never enter
+    mean = normalize_ratings(rated, normalize).mean()
+    keep = np.isfinite(mean) & training
     rows = np.flatnonzero(keep)
     validation = None
     if val_fraction > 0:

@@ -9,6 +9,8 @@ HELP = "k-fold CV of human-aligned training: held-out r/rho with and without"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from siamese.human.compare.normalize import NORMALIZATIONS  # numpy/scipy only
+
     parser.add_argument("--pairs", required=True)
     parser.add_argument("--ratings", required=True)
     parser.add_argument("--out", required=True)
@@ -29,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--val-fraction", type=float, default=0.0,
                         help="> 0: inner validation split of the training pairs; early stopping on it (with arm)")
     parser.add_argument("--patience", type=int, default=3, help="early-stopping patience in epochs (default 3)")
+    parser.add_argument("--normalize", choices=NORMALIZATIONS, default="none",
+                        help="per-rater normalization before averaging, in training (human.normalize) and in the "
+                             "held-out evaluation and noise ceiling (default none)")
     parser.add_argument("overrides", nargs="*",
                         help="train.py overrides, e.g. trainer.max_epochs=5 human.init_ckpt=CKPT")
 
@@ -59,6 +64,6 @@ def run(args) -> int:
     run_alignment_cv(args.pairs, args.ratings, args.out, args.folds, args.weight, args.layer,
                      overrides, args.holdout_raters, tuple(args.scale), args.seed,
                      init_ckpt=init_ckpt, train_layers=args.train_layers, lr=args.lr,
-                     val_fraction=args.val_fraction, patience=args.patience)
+                     val_fraction=args.val_fraction, patience=args.patience, normalize=args.normalize)
     print(Path(args.out, "alignment_cv.md").read_text())
     return 0
