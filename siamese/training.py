@@ -33,7 +33,12 @@ def build(cfg: DictConfig):
     loss = instantiate(cfg.loss)
     miner = instantiate(cfg.miner)
     if hasattr(miner, "batch_sampler"):  # miners that need particular batches (KNNMiner) supply the sampler
+        if cfg.get("sampler"):
+            raise ValueError(f"sampler={cfg.sampler._target_.rsplit('.', 1)[-1]} and miner "
+                             f"{type(miner).__name__} both choose the train batches; drop one of them")
         datamodule.batch_sampler = miner.batch_sampler
+    elif cfg.get("sampler"):  # sampler=m_per_class: a partial (dataset, batch_size) -> batch sampler
+        datamodule.batch_sampler = instantiate(cfg.sampler)
     scheduler = instantiate(cfg.scheduler) if cfg.get("scheduler") else None
     module = instantiate(cfg.task, net=net, loss=loss, miner=miner, optimizer=instantiate(cfg.optimizer),
                          scheduler=scheduler)
