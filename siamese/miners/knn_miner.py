@@ -10,7 +10,7 @@ from pytorch_metric_learning.losses import TripletMarginLoss
 
 from siamese.miners.base import BaseMiner
 from siamese.miners.knn_batch_sampler import KNNBatchSampler
-from siamese.miners.neighbor_graph import build_neighbor_graph
+from siamese.miners.neighbor_graph import SEARCHES, build_neighbor_graph
 from siamese.miners.random_miner import RandomMiner
 
 log = logging.getLogger(__name__)
@@ -23,8 +23,9 @@ OUTPUTS = ("pairs", "triplets", "auto")
 class KNNMiner(BaseMiner):
     """Positives from a within-class k-NN graph over the whole training set; negatives per ``negatives``.
 
-    - Graph: ``graph[i]`` = the k nearest same-label train items of item i (``build_neighbor_graph``, faiss exact
-      search, squared Euclidean) in a ``reference`` space:
+    - Graph: ``graph[i]`` = the k nearest same-label train items of item i (``build_neighbor_graph``, squared
+      Euclidean; ``graph_search``: ``exact`` faiss search, ``ivf`` approximate faiss IVF, ``auto`` IVF beyond 1M
+      items) in a ``reference`` space:
       ``pixels`` (default) the normalized train images as the train loader serves them (with
       ``data.shift.train=true data.shift.train_mode=fixed`` these are the shifted images, so a left-shifted 4
       has left-shifted 4s as neighbours; with ``train_mode=random`` the graph is over the unshifted images);
@@ -46,7 +47,7 @@ class KNNMiner(BaseMiner):
     def __init__(self, k: int = 5, reference: str = "pixels", rebuild_every_n_epochs: int = 1,
                  checkpoint: str | None = None, layer: str | None = None, negatives: str = "other_class",
                  output: str = "auto", num_positives: int = 1, num_negatives: int = 1,
-                 neighbors_per_anchor: int | None = None, **kwargs):
+                 neighbors_per_anchor: int | None = None, graph_search: str = "exact", **kwargs):
         super().__init__(**kwargs)
         if k < 1:
             raise ValueError(f"miner.k must be >= 1, got {k}")
@@ -64,6 +65,9 @@ class KNNMiner(BaseMiner):
             raise ValueError(f"miner.num_positives/num_negatives must be >= 1, got {num_positives}, {num_negatives}")
         if output == "triplets" and num_positives != num_negatives:
             raise ValueError("miner.output=triplets needs num_positives == num_negatives")
+        if graph_search not in SEARCHES:
+            raise ValueError(f"miner.graph_search must be one of {SEARCHES}, got {graph_search!r}")
+        self.graph_search = graph_search
         self.k, self.reference, self.rebuild_every_n_epochs = k, reference, rebuild_every_n_epochs
         self.checkpoint, self.layer, self.negatives, self.output = checkpoint, layer, negatives, output
         self.num_positives, self.num_negatives = num_positives, num_negatives
@@ -96,7 +100,10 @@ class KNNMiner(BaseMiner):
 
     def set_graph(self, features: torch.Tensor) -> None:
         start = time.perf_counter()
-        self.graph = build_neighbor_graph(features, self.dataset.labels.cpu(), self.k)
+        # the graph stays on the CPU (the batch sampler reads it per anchor); the miner copies it to the batch's
+        # device once per graph
+        self.graph = build_neighbor_graph(features, self.dataset.labels.to(features.device), self.k,
+                                          self.graph_search).cpu()
         self._device_copies: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}  # a new graph: copy it again
         self.graph_seconds = time.perf_counter() - start
         log.info("k-NN graph (%s, k=%d) over %d train items: %.2f s", self.reference, self.k, len(self.graph),
@@ -104,8 +111,9 @@ class KNNMiner(BaseMiner):
 
     @torch.no_grad()
     def _reference_features(self, net) -> torch.Tensor:
-        images = self.dataset.images.cpu()
+        images = self.dataset.images  # where the data lives: on a GPU the graph is searched there (torch)
         if self.reference == "checkpoint_layer":
+            images = images.cpu()
             from siamese.human.similarity import load_net
             from siamese.models.layer_reader import read_layer
 
@@ -117,7 +125,7 @@ class KNNMiner(BaseMiner):
         device = next(net.parameters()).device
         was_training = net.training
         net.eval()
-        out = torch.cat([net(x[i:i + 2048].to(device)).float().cpu() for i in range(0, len(x), 2048)])
+        out = torch.cat([net(x[i:i + 2048].to(device)).float() for i in range(0, len(x), 2048)])
         net.train(was_training)
         return out
 
