@@ -51,6 +51,43 @@ def embed(net: torch.nn.Module, images: torch.Tensor, batch_size: int = 1024) ->
     return out
 
 
+def make_parts(channels_last: bool = False, seed: int = 0) -> dict:
+    """Net (PyTorch's default NCHW memory format unless ``channels_last``, as a plain script has it), Adam, the
+    semi-hard miner and the triplet loss."""
+    torch.manual_seed(seed)
+    net = EmbeddingNet(embedding_dim=2, channels_last=channels_last)
+    distance = distances.LpDistance(normalize_embeddings=False)
+    return {"net": net, "optimizer": torch.optim.Adam(net.parameters(), lr=1e-3),
+            "miner": miners.TripletMarginMiner(margin=1.0, type_of_triplets="semihard", distance=distance),
+            "loss": losses.TripletMarginLoss(margin=1.0, distance=distance)}
+
+
+def train_epoch(loader, parts: dict, max_batches: int | None = None) -> int:
+    """pml's README loop over ``loader`` (``(images, labels)`` batches); returns the number of images trained on."""
+    net, optimizer, miner, loss_fn = parts["net"], parts["optimizer"], parts["miner"], parts["loss"]
+    net.train()
+    images = 0
+    for step, (data, labels) in enumerate(loader):
+        if step == max_batches:
+            break
+        embeddings = net(data)
+        triplets = miner(embeddings, labels)
+        loss = loss_fn(embeddings, labels, triplets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        images += len(labels)
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+    return images
+
+
+def plain_loader(images: torch.Tensor, labels: torch.Tensor, batch_size: int, m: int) -> DataLoader:
+    """A ``DataLoader`` over a ``TensorDataset`` of normalized float images with pml's ``MPerClassSampler``."""
+    sampler = samplers.MPerClassSampler(labels, m=m, batch_size=batch_size, length_before_new_iter=len(labels))
+    return DataLoader(TensorDataset(images, labels), batch_size=batch_size, sampler=sampler)
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=1)
@@ -74,32 +111,20 @@ def main(argv=None) -> dict:
         test_x, test_y = test_x[: args.max_test], test_y[: args.max_test]
     mean, std = train_x.mean(), train_x.std()
     train_x, test_x = (train_x - mean) / std, (test_x - mean) / std
-    sampler = samplers.MPerClassSampler(train_y, m=args.m, batch_size=args.batch_size,
-                                        length_before_new_iter=len(train_y))
-    loader = DataLoader(TensorDataset(train_x, train_y), batch_size=args.batch_size, sampler=sampler)
+    loader = plain_loader(train_x, train_y, args.batch_size, args.m)
     data_s = time.perf_counter() - start
 
-    net = EmbeddingNet(embedding_dim=2, channels_last=False)  # PyTorch's default NCHW, as a plain script has
-    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
-    distance = distances.LpDistance(normalize_embeddings=False)
-    miner = miners.TripletMarginMiner(margin=1.0, type_of_triplets="semihard", distance=distance)
-    loss_fn = losses.TripletMarginLoss(margin=1.0, distance=distance)
+    parts = make_parts(seed=args.seed)
     calculator = AccuracyCalculator(include=("precision_at_1",), k=1)
     result = {"imports_s": IMPORTS_S, "data_s": data_s, "train_s": [], "img_s": [], "test_s": [],
               "test_precision_at_1": [], "target_s": None}
     for _ in range(args.epochs):
-        start, images = time.perf_counter(), 0
-        for data, labels in loader:
-            embeddings = net(data)
-            triplets = miner(embeddings, labels)
-            loss = loss_fn(embeddings, labels, triplets)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            images += len(labels)
+        start = time.perf_counter()
+        images = train_epoch(loader, parts)
         result["train_s"].append(time.perf_counter() - start)
         result["img_s"].append(images / result["train_s"][-1])
         start = time.perf_counter()
+        net = parts["net"]
         accuracy = calculator.get_accuracy(embed(net, test_x), test_y, embed(net, train_x), train_y, False)
         result["test_s"].append(time.perf_counter() - start)
         result["test_precision_at_1"].append(float(accuracy["precision_at_1"]))
