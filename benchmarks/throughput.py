@@ -53,11 +53,19 @@ def plain_loop(datamodule: MNISTDataModule, loss_name: str, num_batches: int, se
 
 
 class _EpochClock(pl.Callback):
+    """Images and seconds of the training epoch after its first ``skip`` batches (torch.compile's compile time)."""
+
+    def __init__(self, skip: int = 0):
+        self.skip = skip
+
     def on_train_epoch_start(self, trainer, pl_module):
         self.images, self.start = 0, time.perf_counter()
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
-        self.images += len(batch["label"])
+        if batch_idx + 1 == self.skip:
+            self.images, self.start = 0, time.perf_counter()
+        else:
+            self.images += len(batch["label"])
 
     def on_train_epoch_end(self, trainer, pl_module):
         if pl_module.device.type == "cuda":
@@ -65,31 +73,37 @@ class _EpochClock(pl.Callback):
         self.seconds = time.perf_counter() - self.start
 
 
-def make_module(loss_name: str, seed: int = 0, channels_last: bool = True) -> MetricLearningModule:
-    """The framework's module with the same net, miner, loss and optimizer as ``plain_loop``."""
+def make_module(loss_name: str, seed: int = 0, channels_last: bool = True, compile: bool = False
+                ) -> MetricLearningModule:
+    """The framework's module with the same net, miner, loss and optimizer as ``plain_loop``; ``compile``: the net
+    through ``torch.compile`` (inductor; its compile time is paid in the first batches, outside the clock only
+    when they are warm-up batches)."""
     torch.manual_seed(seed)
     loss_fn, miner = LOSSES[loss_name]()
-    return MetricLearningModule(EmbeddingNet(embedding_dim=2, channels_last=channels_last), loss_fn, miner,
+    net = EmbeddingNet(embedding_dim=2, channels_last=channels_last)
+    return MetricLearningModule(torch.compile(net) if compile else net, loss_fn, miner,
                                 optimizer=lambda params: torch.optim.Adam(params, lr=1e-3))
 
 
 def fit_framework(datamodule: MNISTDataModule, loss_name: str, num_batches: int, seed: int = 0, callbacks=(),
-                  profiler=None, channels_last: bool = True, **trainer_options) -> None:
+                  profiler=None, channels_last: bool = True, compile: bool = False, **trainer_options) -> None:
     """``num_batches`` training steps of ``make_module`` in a real Trainer (validation, logger, checkpoints and
     progress bar off: they run on their own schedule, not in the hot path)."""
     trainer = pl.Trainer(max_epochs=1, limit_train_batches=num_batches, limit_val_batches=0, logger=False,
                          enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
                          callbacks=list(callbacks), profiler=profiler, accelerator="auto", devices=1,
                          **trainer_options)
-    trainer.fit(make_module(loss_name, seed, channels_last), datamodule=datamodule)
+    trainer.fit(make_module(loss_name, seed, channels_last, compile), datamodule=datamodule)
 
 
 def framework_step(datamodule: MNISTDataModule, loss_name: str, num_batches: int, seed: int = 0,
                    **options) -> float:
     """The framework's Lightning module in a real Trainer; returns images per second of the training epoch.
-    ``options``: ``channels_last`` of the net, Trainer options (``precision="bf16-mixed"``)."""
-    clock = _EpochClock()
-    fit_framework(datamodule, loss_name, num_batches, seed, callbacks=[clock], **options)
+    ``options``: ``channels_last`` / ``compile`` of the net (with compile the first 3 batches, which compile, are
+    not timed and ``num_batches`` grows by 3), Trainer options (``precision="bf16-mixed"``)."""
+    skip = 3 if options.get("compile") else 0
+    clock = _EpochClock(skip)
+    fit_framework(datamodule, loss_name, num_batches + skip, seed, callbacks=[clock], **options)
     return clock.images / clock.seconds
 
 
