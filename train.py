@@ -1,18 +1,8 @@
 """Train a metric-learning embedding: ``python train.py [group=choice ...] [key=value ...]``.
 
-Returns the value of ``optimized_metric`` (for Hydra sweepers). See README.md and conf/.
-"""
+Returns the value of ``optimized_metric`` (for Hydra sweepers). See README.md, conf/ and siamese/scripts/train.py."""
 
-import hydra
-from omegaconf import DictConfig
-
-from siamese.training import metric_value, train
-
-
-@hydra.main(version_base="1.3", config_path="conf", config_name="train")
-def main(cfg: DictConfig) -> float | None:
-    return metric_value(train(cfg), cfg.get("optimized_metric"))
-
+from siamese.scripts.train import main
 
 if __name__ == "__main__":
     main()

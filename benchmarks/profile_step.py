@@ -37,7 +37,8 @@ def lightning_actions(datamodule: MNISTDataModule, loss_name: str, batches: int)
     inside = [per_step.get(f"[Strategy]SingleDeviceStrategy.{name}", 0.0) for name in ("training_step", "backward")]
     step = per_step.get("[LightningModule]MetricLearningModule.optimizer_step")
     if step is not None:
-        rows.append(("optimizer_step minus training_step and backward (the update + Lightning glue)", step - sum(inside)))
+        rows.append(("optimizer_step minus training_step and backward (the update + Lightning glue)",
+                     step - sum(inside)))
     return rows
 
 

@@ -22,8 +22,8 @@ import torch
 
 from benchmarks import knn_graph
 from benchmarks.throughput import compare, make_module
-from siamese.callbacks.retrieval_metrics import evaluate_split
 from siamese.data import MNISTDataModule
+from siamese.evaluation.retrieval import evaluate_split
 
 
 def machine_facts() -> dict:
@@ -41,12 +41,12 @@ def peak_gpu_mib() -> float | None:
 
 
 def default_metric_callback():
-    """The retrieval-metric callback exactly as ``callbacks=default`` configures it (conf/callbacks/default.yaml)."""
+    """The retrieval-metric callback exactly as ``callbacks=default`` configures it (the composed training config)."""
     import hydra
-    from omegaconf import OmegaConf
 
-    config = OmegaConf.load(Path(__file__).parents[1] / "conf" / "callbacks" / "default.yaml")
-    return hydra.utils.instantiate(config.retrieval_metrics)
+    from siamese.config import compose_config
+
+    return hydra.utils.instantiate(compose_config([]).callbacks.retrieval_metrics)
 
 
 def full_epoch(batch_size: int, max_train_samples: int | None) -> dict:
@@ -74,7 +74,8 @@ def full_epoch(batch_size: int, max_train_samples: int | None) -> dict:
             "peak_rss_mib": peak_rss_mib(), "peak_gpu_mib": peak_gpu_mib()}
 
 
-METRIC_GROUPS = {"precision@1": ("precision_at_1",), "R-precision + MAP@R": ("r_precision", "mean_average_precision_at_r"),
+METRIC_GROUPS = {"precision@1": ("precision_at_1",),
+                 "R-precision + MAP@R": ("r_precision", "mean_average_precision_at_r"),
                  "NMI + AMI": ("NMI", "AMI"), "silhouette": ("silhouette",)}
 
 
@@ -124,13 +125,15 @@ def knn_miner_per_batch(sizes, batch_size: int = 128, batches: int = 100) -> lis
 
 def human_eval_time(num_pairs: int) -> dict:
     """Cosine similarity of ``num_pairs`` MNIST pairs at 4 layers of the classifier net (what the eval does)."""
-    from siamese.human.similarity import LoadedNet, layer_similarity
-    from siamese.models import ClassifierNet
     from siamese.data import load_mnist
+    from siamese.human.compare.similarity import layer_similarity
+    from siamese.models import ClassifierNet
+    from siamese.models.loading import LoadedNet
 
     images, _ = load_mnist("test")
     rng = np.random.default_rng(0)
-    a, b = images[rng.integers(0, len(images), num_pairs)].numpy(), images[rng.integers(0, len(images), num_pairs)].numpy()
+    a = images[rng.integers(0, len(images), num_pairs)].numpy()
+    b = images[rng.integers(0, len(images), num_pairs)].numpy()
     model = LoadedNet(ClassifierNet(num_classes=10).eval(), 0.1307, 0.3081)
     start = time.perf_counter()
     layer_similarity(model, a, b, ["conv1", "conv2", "fc", "logits"])
@@ -185,11 +188,13 @@ def main(argv=None) -> str:
               "metric callback / epoch | trainer.test s | peak RSS MiB | peak GPU MiB |",
               "|---|---|---|---|---|---|---|---|---|",
               f"| {e['train images']} | {e['epoch_s']:.1f} | {e['epoch_img_s']:.0f} | {e['validation_s']:.1f} | "
-              f"{e['metric_callback_s']:.2f} | {e['metrics_vs_epoch']:.2f} | {e['test_s']:.1f} | {e['peak_rss_mib']:.0f} | "
+              f"{e['metric_callback_s']:.2f} | {e['metrics_vs_epoch']:.2f} | {e['test_s']:.1f} | "
+              f"{e['peak_rss_mib']:.0f} | "
               + (f"{e['peak_gpu_mib']:.0f} |" if e["peak_gpu_mib"] is not None else "no GPU |")]
     sizes = (300, 1000) if args.quick else (1_000, 10_000, 60_000)  # N for every scaling table
     scaling = metric_scaling(sizes)
-    lines += ["", "## Retrieval metrics vs N (N queries x N references, 16-D SYNTHETIC vectors, 10 classes), seconds", "",
+    lines += ["", "## Retrieval metrics vs N (N queries x N references, 16-D SYNTHETIC vectors, 10 classes), seconds",
+              "",
               "| N | " + " | ".join(METRIC_GROUPS) + " |", "|---" * (len(METRIC_GROUPS) + 1) + "|"]
     lines += [f"| {r['n']} | " + " | ".join(f"{r[g]:.2f}" for g in METRIC_GROUPS) + " |" for r in scaling]
     knn_rows = knn_graph.run(sizes, (2_000,) if args.quick else (10_000, 100_000, 1_000_000), k=5)

@@ -1,9 +1,10 @@
 """Training throughput of the framework's Lightning step versus a plain PyTorch loop (same net, batches, miner, loss).
 
 Both sides consume the same DataLoader over the same data module, with the same miner, loss and Adam optimizer;
-the data module keeps the images on the training device (``device="auto"``: the GPU when there is
-one, so no per-batch host copies); the framework side runs the real ``pytorch_lightning.Trainer`` with ``MetricLearningModule`` (validation, logger,
-checkpointing and the progress bar off, since they run on their own schedule and not in the hot path).
+the data module keeps the images on the training device (``device="auto"``: the GPU when there is one, so no
+per-batch host copies); the framework side runs the real ``pytorch_lightning.Trainer`` with ``MetricLearningModule``
+(validation, logger, checkpointing and the progress bar off, since they run on their own schedule and not in the hot
+path).
 Images per second counts the images that went through forward + backward.
 """
 

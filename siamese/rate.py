@@ -12,8 +12,9 @@ def main(argv=None) -> int:
     parser.add_argument("--ratings", required=True, help="CSV the ratings are appended to (created if missing)")
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0 = any free port)")
     args = parser.parse_args(argv)
-    from siamese.human.formats import FormatError, load_pair_set
-    from siamese.human.rating_server import make_server
+    from siamese.human.collect.rating_server import make_server
+    from siamese.human.io.common import FormatError
+    from siamese.human.io.pair_set import load_pair_set
 
     try:
         server = make_server(load_pair_set(args.pairs), args.ratings, args.port)

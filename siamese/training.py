@@ -10,8 +10,10 @@ import pytorch_lightning as pl
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
+from siamese.modules.from_config import build_module
 from siamese.utils.checkpoints import resolve_ckpt_path
 from siamese.utils.distributed import ddp_children_run_this_job
+from siamese.utils.files import write_text_atomic
 
 log = logging.getLogger(__name__)
 # pml logs every k-NN call and faiss every optional CPU extension it could not load: noise in a run's log.
@@ -29,20 +31,15 @@ def instantiate_group(group: DictConfig | None) -> list:
 def build(cfg: DictConfig):
     """config -> data module -> model + loss + miner -> Lightning module -> callbacks, loggers, trainer."""
     datamodule = instantiate(cfg.data)
-    net = instantiate(cfg.model)
-    loss = instantiate(cfg.loss)
     miner = instantiate(cfg.miner)
-    if hasattr(miner, "batch_sampler"):  # miners that need particular batches (KNNMiner) supply the sampler
+    if miner is not None and miner.batch_sampler is not None:  # KNNMiner needs particular batches
         if cfg.get("sampler"):
             raise ValueError(f"sampler={cfg.sampler._target_.rsplit('.', 1)[-1]} and miner "
                              f"{type(miner).__name__} both choose the train batches; drop one of them")
         datamodule.batch_sampler = miner.batch_sampler
     elif cfg.get("sampler"):  # sampler=m_per_class: a partial (dataset, batch_size) -> batch sampler
         datamodule.batch_sampler = instantiate(cfg.sampler)
-    scheduler = instantiate(cfg.scheduler) if cfg.get("scheduler") else None
-    module = instantiate(cfg.task, net=net, loss=loss, miner=miner, optimizer=instantiate(cfg.optimizer),
-                         scheduler=scheduler)
-    module.run_config = OmegaConf.to_container(cfg, resolve=True)
+    module = build_module(cfg, miner=miner)
     callbacks = instantiate_group(cfg.get("callbacks"))
     loggers = instantiate_group(cfg.get("logger"))
     trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False)
@@ -72,17 +69,17 @@ def train(cfg: DictConfig) -> dict[str, float]:
         log.error("run stopped: %s", error)
         raise
     finally:
-        _finish_wandb(trainer)
+        finish_wandb(trainer)
     metrics["epochs"] = float(trainer.current_epoch)
     output_dir = Path(cfg.paths.output_dir)
     if trainer.is_global_zero:  # one writer under DDP
         output_dir.mkdir(parents=True, exist_ok=True)
-        (output_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True))
+        write_text_atomic(output_dir / "metrics.json", json.dumps(metrics, indent=2, sort_keys=True))
     log.info("metrics: %s", json.dumps(metrics, sort_keys=True))
     return metrics
 
 
-def _finish_wandb(trainer) -> None:
+def finish_wandb(trainer) -> None:
     """Close the wandb run so the next run of a multirun gets its own."""
     if any(type(logger).__name__ == "WandbLogger" for logger in trainer.loggers):
         import wandb

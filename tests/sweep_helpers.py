@@ -9,9 +9,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-# ~300 images of 4 and 9, one epoch, no callbacks, no test: a run takes about a second after imports.
-TINY = ["data.max_train_samples=300", "data.max_test_samples=200", "trainer.max_epochs=1", "callbacks=none",
-        "test=false", "optimized_metric=val/loss"]
+# conf/debug/default.yaml (400 images of 4 and 9, one epoch) without callbacks or test: about a second after imports.
+TINY = ["debug=default", "callbacks=none", "test=false", "optimized_metric=val/loss"]
 
 
 def run_train(args: list[str], timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess:

@@ -5,9 +5,17 @@ import pytest
 import torch
 from scipy import stats
 
-from siamese.human.ais import HumanPairs, MapTerms, alignment, alignment_importance, correlate_columns, prune_by_ais
-from siamese.human.ais_cv import cross_validate, split_images
-from siamese.human.ais_maps import ais_heatmaps, ais_weights, per_image_alignment
+from siamese.evaluation.folds import random_image_split
+from siamese.human.ais.core import (
+    HumanPairs,
+    MapTerms,
+    alignment,
+    alignment_importance,
+    prune_by_ais,
+)
+from siamese.human.ais.cv import cross_validate
+from siamese.human.ais.maps import ais_heatmaps, ais_weights, per_image_alignment
+from siamese.human.compare.stats import correlate_columns
 
 TRUE_MAPS = [2, 5, 11]
 
@@ -85,7 +93,7 @@ def test_cv_splits_never_share_images(kind):
     else:  # 20 rated pairs of 40 distinct images, as make-pairs writes them
         human = HumanPairs(rng.permutation(40).reshape(20, 2), rng.integers(1, 11, 20), 40)
     for _ in range(8):
-        train, test = split_images(human, 0.2, rng)
+        train, test = random_image_split(human.pairs, human.num_images, 0.2, rng)
         assert not set(train) & set(test) and len(train) + len(test) == human.num_images
         train_pairs, test_pairs = human.restrict(train), human.restrict(test)
         assert not set(train_pairs.pairs.ravel()) & set(test_pairs.pairs.ravel())
@@ -113,9 +121,13 @@ def test_per_image_alignment_is_the_mean_pair_agreement():
 def test_read_layer_works_for_framework_nets_and_any_torch_module(tmp_path):
     import torchvision
 
-    from siamese.human.own_images import imagenet_tensor, load_images, load_torchvision_model
+    from siamese.human.io.image_files import load_images
     from siamese.models import ClassifierNet
     from siamese.models.layer_reader import read_layer
+    from siamese.models.torchvision_models import (
+        imagenet_tensor,
+        load_torchvision_model,
+    )
 
     net = ClassifierNet(num_classes=10)
     x = torch.randn(5, 1, 28, 28)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from siamese.human.__main__ import main as human_main
-from siamese.human.pairs import make_pairs
-from siamese.human.synthetic import synthetic_ratings
+from siamese.human.collect.pairs import make_pairs
+from siamese.human.compare.synthetic import synthetic_ratings
 from siamese.training import train
 
 
@@ -16,8 +16,8 @@ def tiny_classifier_ckpt(tmp_path_factory):
     from siamese.config import compose_config
 
     run_dir = tmp_path_factory.mktemp("tiny_classify")
-    cfg = compose_config(["task=classify", "logger=none", "callbacks=classify", "data.max_train_samples=600",
-                          "data.max_test_samples=200", "trainer.max_epochs=1", "test=false"], output_dir=run_dir)
+    cfg = compose_config(["task=classify", "debug=default", "logger=none", "data.max_train_samples=600", "test=false"],
+                         output_dir=run_dir)
     train(cfg)
     return run_dir / "checkpoints" / "last.ckpt"
 
@@ -66,10 +66,12 @@ def test_ais_command_on_own_images_with_a_torchvision_model(tmp_path, capsys):
 def test_alignment_importance_callback_logs_during_training(cfg_factory, tmp_path):
     pairs = make_pairs(tmp_path / "eights", n=30, digit=8, seed=1)
     ratings = synthetic_ratings(pairs, tmp_path / "eights" / "ratings_synthetic.csv", 3, 1.0, 0)
-    cfg = cfg_factory("callbacks=alignment_importance", f"callbacks.alignment_importance.pairs_dir={tmp_path / 'eights'}",
-                      f"callbacks.alignment_importance.ratings={ratings}", "callbacks.alignment_importance.cv_repeats=3",
-                      "logger=csv", "data.max_train_samples=300", "data.max_test_samples=100", "trainer.max_epochs=1",
-                      "test=false", "~callbacks.embedding_plot")
+    cfg = cfg_factory("callbacks=alignment_importance",
+                      f"callbacks.alignment_importance.pairs_dir={tmp_path / 'eights'}",
+                      f"callbacks.alignment_importance.ratings={ratings}",
+                      "callbacks.alignment_importance.cv_repeats=3",
+                      "debug=default", "data.max_test_samples=100", "test=false", "~callbacks.embedding_plot")
     metrics = train(cfg)
     assert -1 <= metrics["ais/conv2/rho_all"] <= metrics["ais/conv2/rho_selected"] <= 1
     assert 1 <= metrics["ais/conv2/num_selected"] <= 64 and "ais/conv2/heldout_gain" in metrics
+    assert metrics["ais/SYNTHETIC"] == 1  # the ratings file's synthetic column, carried to the logged metrics

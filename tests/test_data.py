@@ -1,6 +1,5 @@
 """Real MNIST files, the subset normalization, the shifted test set and shift semantics."""
 
-import gzip
 
 import numpy as np
 import pytest

@@ -8,8 +8,8 @@ import os
 import pytest
 import torch
 import torch.multiprocessing as mp
-
 from ddp_worker import global_batch, make_module, run_rank, step
+
 from siamese.data.mnist_files import DEFAULT_CACHE_DIR
 
 
@@ -31,7 +31,7 @@ def test_two_processes_mine_and_learn_as_one_big_batch(tmp_path, setup):
         torch.testing.assert_close(result["loss"], single["loss"], rtol=1e-5, atol=1e-6)
         for name, grad in single["grads"].items():
             torch.testing.assert_close(result["grads"][name], grad, rtol=1e-4, atol=1e-6,
-                                       msg=lambda m, name=name: f"rank {rank} gradient of {name}: {m}")
+                                       msg=lambda m, name=name, rank=rank: f"rank {rank} gradient of {name}: {m}")
     # the shard alone would mine differently: the gathering is what makes them equal
     local = make_module(setup)
     shard = {k: v[:len(v) // 2] for k, v in batch.items()}

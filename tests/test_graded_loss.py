@@ -28,7 +28,7 @@ def test_graded_loss_custom_margins_and_weights():
     # beyond the margins nothing is pushed, inside m_tp nothing is pulled
     far = torch.tensor([[0.0, 0.0], [0.5, 0.0], [2.5, 0.0], [0.0, 3.5]])
     assert loss_fn(far, labels, tuples).item() == 0.0
-    assert loss_fn.last_stats == {"num_pos_pairs": 1.0, "num_false_neg_pairs": 1.0, "num_neg_pairs": 1.0}
+    assert loss_fn.last_stats == {"true_positive": 1.0, "false_negative": 1.0, "negative": 1.0}
 
 
 def test_graded_loss_orders_the_costs_and_rejects_bad_settings():
@@ -41,3 +41,16 @@ def test_graded_loss_orders_the_costs_and_rejects_bad_settings():
         GradedLoss(margin_fn=2.0, margin_neg=1.0)
     with pytest.raises(ValueError, match="weight_fn"):
         GradedLoss(weight_fn=2.0)
+
+
+def test_graded_run_logs_its_three_pair_counts(cfg_factory):
+    """In a real (fast_dev_run) training of the graded preset the module logs the loss's pair counts; the k-NN
+    miner's non-neighbour negatives of the same digit show up as false negatives."""
+    from siamese.training import train
+
+    metrics = train(cfg_factory("experiment=shift_graded", "logger=csv", "data.max_train_samples=400",
+                                "data.max_test_samples=100", "data.batch_size=64", "+trainer.fast_dev_run=true"))
+    counts = [metrics[f"train/pairs/{kind}"] for kind in ("true_positive", "false_negative", "negative")]
+    assert counts[0] > 0 and counts[1] > 0 and counts[2] > 0
+    # every negative pair the miner drew is either a false negative or a negative
+    assert counts[1] + counts[2] == pytest.approx(metrics["train/num_neg_pairs"])

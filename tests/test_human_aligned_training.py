@@ -1,13 +1,15 @@
 """Human-aligned training on SYNTHETIC ratings: the objective must raise held-out alignment; folds never leak."""
 
 import numpy as np
-import pytest
 import torch
 
 from siamese.data import load_mnist
-from siamese.human.alignment_cv import heldout_correlation, pair_folds, pair_similarity
-from siamese.losses.human_alignment import CorrelationLoss
-from siamese.human.objectives import RatedPairsObjective
+from siamese.evaluation.folds import pair_kfold as pair_folds
+from siamese.human.align.cv import heldout_correlation
+from siamese.human.align.losses import CorrelationLoss
+from siamese.human.align.objectives import RatedPairsObjective
+from siamese.human.compare.similarity import layer_similarity
+from siamese.models.loading import LoadedNet
 from siamese.modules.human_aligned_module import HumanAlignedModule
 from siamese.training import build
 
@@ -42,7 +44,7 @@ def test_alignment_objective_raises_heldout_r_on_synthetic_ratings(cfg_factory):
     train_rows, heldout_rows = pair_folds(pairs, k=4, seed=0)[0]
     results = {}
     for weight in (0.0, 2.0):
-        cfg = cfg_factory("logger=none", "callbacks=none", "data.max_train_samples=600", "data.batch_size=64",
+        cfg = cfg_factory("debug=default", "logger=none", "callbacks=none", "data.max_train_samples=600",
                           "trainer.max_epochs=4", "+trainer.enable_progress_bar=false", "test=false")
         datamodule, module, trainer = build(cfg)
         objective = RatedPairsObjective(images[pairs[train_rows, 0]], images[pairs[train_rows, 1]],
@@ -51,8 +53,9 @@ def test_alignment_objective_raises_heldout_r_on_synthetic_ratings(cfg_factory):
                                      human_objective=objective, human_weight=weight)
         torch.manual_seed(0)
         trainer.fit(aligned, datamodule=datamodule)
-        norm = lambda side: datamodule.normalize(images[pairs[heldout_rows, side]])  # noqa: E731
-        sim = pair_similarity(aligned.net, norm(0), norm(1), "fc")
+        model = LoadedNet(aligned.net, datamodule.mean, datamodule.std)
+        side = lambda k: images[pairs[heldout_rows, k]]  # noqa: E731
+        sim = layer_similarity(model, side(0), side(1), ["fc"])["fc"]
         results[weight] = heldout_correlation(sim, ratings[heldout_rows])["r"]
     assert results[2.0] > results[0.0] + 0.15, results
     assert results[2.0] > 0.5, results
@@ -62,8 +65,8 @@ def test_align_cv_command_pools_heldout_pairs_of_every_fold(tmp_path, capsys):
     import json
 
     from siamese.human.__main__ import main as human_main
-    from siamese.human.pairs import make_pairs
-    from siamese.human.synthetic import synthetic_ratings
+    from siamese.human.collect.pairs import make_pairs
+    from siamese.human.compare.synthetic import synthetic_ratings
 
     pairs = make_pairs(tmp_path / "nines", n=24, digit=9, seed=0)
     ratings = synthetic_ratings(pairs, tmp_path / "nines" / "ratings_synthetic.csv", 4, 1.0, 0)

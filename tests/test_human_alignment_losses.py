@@ -6,7 +6,12 @@ import pytest
 import torch
 from scipy import stats
 
-from siamese.losses.human_alignment import CorrelationLoss, PairRankingLoss, TwoAFCLoss, pair_cosine
+from siamese.human.align.losses import (
+    CorrelationLoss,
+    PairRankingLoss,
+    TwoAFCLoss,
+    pair_cosine,
+)
 
 
 def test_pair_cosine():
@@ -44,5 +49,6 @@ def test_two_afc_loss_hand_computed():
 
 def test_losses_give_gradients():
     s = torch.tensor([0.2, 0.4, 0.3], requires_grad=True)
-    (PairRankingLoss(margin=0.5)(s, torch.tensor([3.0, 1.0, 2.0])) + CorrelationLoss()(s, torch.tensor([3.0, 1.0, 2.0]))).backward()
+    h = torch.tensor([3.0, 1.0, 2.0])
+    (PairRankingLoss(margin=0.5)(s, h) + CorrelationLoss()(s, h)).backward()
     assert s.grad.abs().sum() > 0

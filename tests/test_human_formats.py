@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from siamese.human.formats import FormatError, load_image_set, load_pair_set, load_ratings
+from siamese.human.io import FormatError, load_image_set, load_pair_set, load_ratings
 
 PAIRS = ["p1", "p2", "p3"]
 
@@ -56,7 +56,8 @@ def test_malformed_pairs_npz(tmp_path):
     good = dict(images_a=np.zeros((2, 28, 28), np.uint8), images_b=np.zeros((2, 28, 28), np.uint8),
                 pair_id=np.array(["a", "b"]))
     cases = [
-        (dict(good, images_b=np.zeros((2, 28, 27), np.uint8)), "key 'images_b' has shape (2, 28, 27); images must be N x 28 x 28"),
+        (dict(good, images_b=np.zeros((2, 28, 27), np.uint8)),
+         "key 'images_b' has shape (2, 28, 27); images must be N x 28 x 28"),
         (dict(good, images_a=np.zeros((3, 28, 28), np.uint8)), "key 'images_a' holds 3 images, expected 2"),
         ({k: v for k, v in good.items() if k != "pair_id"}, "missing key 'pair_id'"),
         (dict(good, pair_id=np.array(["a", "a"])), "duplicate id 'a'"),
@@ -91,7 +92,7 @@ def test_malformed_pairs_csv(tmp_path, text, row, problem):
 
 def test_pairs_csv_references_mnist_with_shifts(tmp_path):
     from siamese.data import load_mnist, shift_images
-    from siamese.human.formats import mnist_cache_dir
+    from siamese.data.mnist_images import mnist_cache_dir
 
     write(tmp_path / "pairs.csv", "pair_id,split,index_a,index_b,shift_a,shift_b\nx,test,0,1,,3\ny,train,5,6,-2,0\n")
     pairs = load_pair_set(tmp_path)

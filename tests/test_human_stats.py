@@ -6,9 +6,18 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from siamese.human.evaluate import matrix_agreement, triplet_agreement
-from siamese.human.stats import (bootstrap_ci, compare, leave_one_out_ceiling, minmax, pearson, permutation_p,
-                                 spearman, spearman_brown, split_half_ceiling)
+from siamese.human.compare.evaluate import matrix_agreement, triplet_agreement
+from siamese.human.compare.stats import (
+    bootstrap_ci,
+    compare,
+    leave_one_out_ceiling,
+    minmax,
+    pearson,
+    permutation_p,
+    spearman,
+    spearman_brown,
+    split_half_ceiling,
+)
 
 X = np.array([0.12, 0.5, 0.33, 0.9, 0.45, 0.71, 0.05, 0.6])
 Y = np.array([2.0, 6.0, 3.0, 9.0, 6.0, 7.0, 1.0, 4.0])  # ties (6, 6) exercise average ranks

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from siamese.callbacks import EmbeddingPlot, plot_embeddings
-from siamese.utils.projection import project_2d, project_epochs
+from siamese.callbacks import EmbeddingPlot
+from siamese.evaluation.plots import plot_embeddings
+from siamese.evaluation.projection import project_2d, project_epochs
 
 
 def blobs(n=60, dim=6, seed=0):

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from cdp_browser import Chromium, find_chromium
 
-from siamese.human.formats import load_pair_set, load_ratings
-from siamese.human.rating_server import make_server, rater_order
+from siamese.human.collect.rating_server import make_server, rater_order
+from siamese.human.io import load_pair_set, load_ratings
 
 needs_chromium = pytest.mark.skipif(find_chromium() is None, reason="needs chromium (apt-get install -y chromium)")
 
@@ -138,7 +138,7 @@ def test_server_serves_only_its_page_and_pair_images(pair_set, tmp_path):
 
 
 def test_server_refuses_a_malformed_or_foreign_ratings_file(pair_set, tmp_path):
-    from siamese.human.formats import FormatError
+    from siamese.human.io import FormatError
 
     bad = tmp_path / "ratings.csv"
     bad.write_text("rater,pair_id,rating,revision,time\nann,q0,12,0,t\n")

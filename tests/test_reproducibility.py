@@ -7,9 +7,9 @@ import json
 from siamese.config import compose_config
 from siamese.training import train
 
-TINY_WITH_METRICS = ["logger=csv", "data.max_train_samples=300", "data.max_test_samples=200", "trainer.max_epochs=2",
-                     "~callbacks.embedding_plot", "~callbacks.progress_bar", "+trainer.enable_progress_bar=false",
-                     "data.shift.train=true"]  # random shift augmentation: one more source of randomness
+# data.shift.train: random shift augmentation, one more source of randomness
+TINY_WITH_METRICS = ["debug=default", "trainer.max_epochs=2", "~callbacks.embedding_plot", "~callbacks.progress_bar",
+                     "+trainer.enable_progress_bar=false", "data.shift.train=true"]
 
 
 def _run(tmp_path, name, seed):

@@ -5,8 +5,8 @@ import pytest
 import torch
 from sklearn.metrics import adjusted_mutual_info_score, normalized_mutual_info_score, silhouette_score
 
-from siamese.callbacks.retrieval_metrics import ALL_METRICS, evaluate_split, retrieval_metrics, silhouette_by_digit
-from siamese.utils.embeddings import subsample_positions
+from siamese.evaluation.embeddings import subsample_positions
+from siamese.evaluation.retrieval import ALL_METRICS, evaluate_split, retrieval_metrics, silhouette_by_digit
 
 
 def points(xs, labels):

@@ -59,3 +59,15 @@ def test_write_run_figures(tmp_path):
     assert all((run.path / "review" / name).stat().st_size > 1000 for name in names)
     with pytest.raises(ValueError, match="unknown projection"):
         evolution_grid(run, projection="tsne")
+
+
+def test_review_reads_mnist_through_siamese_cache(tmp_path, monkeypatch):
+    """The review's digit thumbnails come from the MNIST cache the training config uses ($SIAMESE_CACHE)."""
+    from siamese.review.report import ImageStore
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SIAMESE_CACHE", str(cache))
+    store = ImageStore()
+    store.add("test", np.array([0, 1]), np.array([0, 3]))
+    assert len(store.encode()) > 0
+    assert (cache / "MNIST" / "raw" / "t10k-images-idx3-ubyte").is_file()

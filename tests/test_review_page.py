@@ -1,14 +1,12 @@
 """The review report in a real headless Chromium: points drawn, the epoch slider moves them, hover shows the digit."""
 
 import base64
-import json
 import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 from cdp_browser import Chromium, find_chromium
-
 from review_helpers import fake_run
 
 from siamese.review.__main__ import main as review_main

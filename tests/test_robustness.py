@@ -10,11 +10,11 @@ import time
 
 import pytest
 import torch
-
-from siamese.utils.checkpoints import resolve_ckpt_path
 from sweep_helpers import TINY, run_train
 
-RESUMABLE = ["logger=csv", "data.max_train_samples=300", "trainer.max_epochs=3", "~callbacks.embedding_plot",
+from siamese.utils.checkpoints import resolve_ckpt_path
+
+RESUMABLE = ["debug=default", "trainer.max_epochs=3", "~callbacks.embedding_plot",
              "~callbacks.progress_bar", "test=false", "optimized_metric=val/loss"]
 
 
@@ -22,7 +22,8 @@ def test_run_killed_mid_epoch_resumes_with_ckpt_path_last_and_ends_at_the_same_e
     task_dir = tmp_path / "outputs" / "train"
     first, second = task_dir / "runs" / "first", task_dir / "runs" / "second"
     killed = run_train([*RESUMABLE, f"paths.task_dir={task_dir}", f"hydra.run.dir={first}",
-                        "+callbacks.kill._target_=siamese.callbacks.KillAtBatch", "+callbacks.kill.epoch=1",
+                        "+callbacks.kill._target_=siamese.callbacks.fault_injection.KillAtBatch",
+                        "+callbacks.kill.epoch=1",
                         "+callbacks.kill.batch=1"], check=False)
     assert killed.returncode == -9, f"the run was not killed:\n{killed.stderr[-2000:]}"
     assert not (first / "metrics.json").exists()
@@ -39,7 +40,8 @@ def test_run_killed_mid_epoch_resumes_with_ckpt_path_last_and_ends_at_the_same_e
     assert epochs == {1, 2}, "the resumed run should only train the epochs the first one did not finish"
     final = torch.load(second / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=False)
     assert final["epoch"] == 2
-    assert final["global_step"] == 3 * 3  # 270 images / batch 128 = 3 batches per epoch, as without the kill
+    # debug=default: 400 images, 360 after the 10% val split, / batch 64 = 6 batches per epoch, as without the kill
+    assert final["global_step"] == 3 * 6
 
 
 def test_resolve_ckpt_path(tmp_path):
@@ -79,8 +81,8 @@ def _fit_with_collapse_check(cfg_factory, collapse: bool):
     from siamese.callbacks import EmbeddingCollapse
     from siamese.training import build
 
-    cfg = cfg_factory("logger=none", "callbacks=none", "data.max_train_samples=300", "trainer.max_epochs=1",
-                      "+trainer.enable_checkpointing=false", "+trainer.enable_progress_bar=false",
+    cfg = cfg_factory("debug=default", "logger=none", "callbacks=none", "+trainer.enable_checkpointing=false",
+                      "+trainer.enable_progress_bar=false",
                       *(["optimizer.lr=0.0"] if collapse else []))
     datamodule, module, trainer = build(cfg)
     if collapse:  # a net that maps every image to its output bias, and stays so (lr 0)

@@ -7,14 +7,13 @@ import numpy as np
 import pytest
 import torch
 
-from siamese.callbacks import shift_cluster_metrics
 from siamese.data import MNISTDataModule
 from siamese.data.shift import shift_images
+from siamese.evaluation.shift_clusters import shift_cluster_metrics
 from siamese.training import build, train
 
 PRESETS = ["shift_baseline", "shift_knn_regime1", "shift_knn_regime2", "shift_knn_triplet", "shift_graded",
            "shift_batch_hard"]
-QUICK = ["logger=csv", "data.max_train_samples=400", "data.max_test_samples=100", "data.batch_size=64"]
 
 
 def test_shift_cluster_metrics_by_hand():
@@ -51,13 +50,13 @@ def test_fixed_train_shift_is_stored_and_stable():
 
 @pytest.mark.parametrize("preset", PRESETS)
 def test_every_study_preset_fast_dev_runs(cfg_factory, preset):
-    metrics = train(cfg_factory(f"experiment={preset}", *QUICK, "+trainer.fast_dev_run=true"))
+    metrics = train(cfg_factory(f"experiment={preset}", "debug=fdr"))
     assert np.isfinite(metrics["train/loss"])
     assert {"test_shifted/digit_1nn", "test_shifted/group_1nn", "test_shifted/group_silhouette"} <= set(metrics)
 
 
 def test_knn_reference_spaces_embedding_and_checkpoint_layer(cfg_factory, tmp_path):
-    cfg = cfg_factory(*QUICK, "miner=knn", "model=small", "trainer.max_epochs=2", "test=false",
+    cfg = cfg_factory("debug=default", "miner=knn", "model=small", "trainer.max_epochs=2", "test=false",
                       "miner.reference=embedding", "~callbacks.embedding_plot", "~callbacks.retrieval_metrics")
     datamodule, module, trainer = build(cfg)
     trainer.fit(module, datamodule=datamodule)
@@ -65,8 +64,8 @@ def test_knn_reference_spaces_embedding_and_checkpoint_layer(cfg_factory, tmp_pa
     emb = miner._reference_features(module.net)
     assert emb.shape == (len(miner.graph), 2)  # the graph of epoch 1 was rebuilt in embedding space
     ckpt = Path(cfg.paths.output_dir) / "checkpoints" / "last.ckpt"
-    layer_cfg = cfg_factory(*QUICK, "miner=knn", "miner.reference=checkpoint_layer", f"miner.checkpoint={ckpt}",
-                            "miner.layer=conv1", "+trainer.fast_dev_run=true")
+    layer_cfg = cfg_factory("debug=fdr", "miner=knn", "miner.reference=checkpoint_layer", f"miner.checkpoint={ckpt}",
+                            "miner.layer=conv1")
     metrics = train(layer_cfg)
     assert np.isfinite(metrics["train/loss"])
 

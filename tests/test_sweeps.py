@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import yaml
-
 from sweep_helpers import TINY, run_train
 
 

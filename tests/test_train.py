@@ -11,21 +11,19 @@ import torch
 from siamese.training import train
 
 
-
 def column(csv_path, name):
     """The non-empty values of one column of Lightning's CSVLogger metrics.csv."""
     with open(csv_path) as f:
         return [float(row[name]) for row in csv.DictReader(f) if row.get(name)]
 
 
-QUICK = ["logger=csv", "data.max_train_samples=400", "data.max_test_samples=200", "data.batch_size=64"]
 NO_EVAL = ["~callbacks.embedding_plot", "~callbacks.retrieval_metrics"]  # keep checkpoints only
 
 
 @pytest.mark.parametrize("loss", ["contrastive", "triplet"])
 @pytest.mark.parametrize("model", ["embedding", "small", "classifier"])
 def test_fast_dev_run_every_loss_and_model(cfg_factory, loss, model):
-    metrics = train(cfg_factory(*QUICK, f"loss={loss}", f"model={model}", "+trainer.fast_dev_run=true"))
+    metrics = train(cfg_factory("debug=fdr", f"loss={loss}", f"model={model}"))
     assert np.isfinite(metrics["train/loss"]) and "test_shifted/precision_at_1" in metrics
 
 
@@ -63,12 +61,11 @@ def test_small_real_training_learns_4_vs_9(cfg_factory):
 
 
 def test_resume_from_last_checkpoint_continues_the_epoch_count(cfg_factory, tmp_path):
-    first = cfg_factory(*QUICK, "trainer.max_epochs=1", *NO_EVAL, "test=false")
+    first = cfg_factory("debug=default", *NO_EVAL, "test=false")  # one epoch
     train(first)
     last = Path(first.paths.output_dir) / "checkpoints" / "last.ckpt"
     assert torch.load(last, weights_only=False)["epoch"] == 0  # one epoch done
-    resumed = cfg_factory(*QUICK, "trainer.max_epochs=3", *NO_EVAL, "test=false",
-                           f"ckpt_path={last}")
+    resumed = cfg_factory("debug=default", "trainer.max_epochs=3", *NO_EVAL, "test=false", f"ckpt_path={last}")
     metrics = train(resumed)
     assert metrics["epochs"] == 3
     assert torch.load(last, weights_only=False)["epoch"] == 2
@@ -78,8 +75,8 @@ def test_resume_from_last_checkpoint_continues_the_epoch_count(cfg_factory, tmp_
 
 def test_wandb_logs_offline_without_login(cfg_factory, monkeypatch):
     monkeypatch.delenv("WANDB_API_KEY", raising=False)
-    # not fast_dev_run: it swaps the loggers for a dummy
-    cfg = cfg_factory("logger=wandb", *QUICK[1:], "trainer.max_epochs=1", "+trainer.limit_train_batches=2")
+    # not debug=fdr: fast_dev_run swaps the loggers for a dummy
+    cfg = cfg_factory("debug=limit", "logger=wandb", "trainer.max_epochs=1")
     train(cfg)
     runs = list((Path(cfg.paths.output_dir) / "wandb").glob("offline-run-*"))
     assert len(runs) == 1

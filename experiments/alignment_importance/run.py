@@ -15,9 +15,9 @@ import json
 from pathlib import Path
 
 from siamese.human.__main__ import main as human_main
-from siamese.human.formats import load_pair_set
-from siamese.human.pairs import make_pairs
-from siamese.human.synthetic import synthetic_ratings
+from siamese.human.collect.pairs import make_pairs
+from siamese.human.compare.synthetic import synthetic_ratings
+from siamese.human.io.pair_set import load_pair_set
 
 HERE = Path(__file__).resolve().parent
 
@@ -37,7 +37,6 @@ def main(argv=None) -> None:
         make_pairs(pairs_dir, n=100, digit=8, seed=0)
     ratings = args.ratings or str(synthetic_ratings(load_pair_set(pairs_dir), pairs_dir / "ratings_synthetic.csv",
                                                     4, 1.0, 0))
-    synthetic = "synthetic" in Path(ratings).name
     rows = []
     for name, ckpt in (("classifier", args.classifier_ckpt), ("siamese", args.siamese_ckpt)):
         out = HERE / name
@@ -46,9 +45,11 @@ def main(argv=None) -> None:
         if code:
             raise SystemExit(code)
         rows.append((name, json.loads((out / "summary.json").read_text())))
+    synthetic = any(s["synthetic"] for _, s in rows)  # the ratings file says so (its ``synthetic`` column)
     tag = " on SYNTHETIC ratings (pixel cosine + noise; not people)" if synthetic else ""
     lines = [f"# Alignment importance of {args.layer}{tag}", "",
-             "| model | maps | pairs | held-out rho, all maps | held-out rho, S* | gain [95% CI] | paired t p | mean S* size |",
+             "| model | maps | pairs | held-out rho, all maps | held-out rho, S* | gain [95% CI] | paired t p "
+             "| mean S* size |",
              "|---|---|---|---|---|---|---|---|"]
     for name, s in rows:
         lines.append(f"| {name} | {s['maps']} | {s['pairs']} | {s['heldout_rho_all']:.3f} | "

@@ -42,9 +42,9 @@ def main(argv=None) -> None:
     out = Path(args.out).resolve()
     pairs, ratings = args.pairs, args.ratings
     if not pairs:
-        from siamese.human.formats import load_pair_set
-        from siamese.human.pairs import make_pairs
-        from siamese.human.synthetic import synthetic_ratings
+        from siamese.human.collect.pairs import make_pairs
+        from siamese.human.compare.synthetic import synthetic_ratings
+        from siamese.human.io.pair_set import load_pair_set
 
         pairs = str(out / "pairs_9")
         make_pairs(pairs, n=100, digit=9, seed=0)
@@ -63,11 +63,12 @@ def main(argv=None) -> None:
     runs.sort(key=lambda row: -float(row[f"human/{args.layer}/r"]))
     best = runs[0]
     best_overrides = [f"{key}={best[key]}" for key in GRID_KEYS if best.get(key)]
-    from siamese.human.alignment_cv import run_alignment_cv
+    from siamese.human.align.cv import run_alignment_cv
+    from siamese.human.io.ratings import load_ratings
 
     cv = run_alignment_cv(pairs, ratings, str(out / "align_cv"), args.folds, args.weight, args.layer,
                           (*best_overrides, *common, "~callbacks.human_similarity"))
-    synthetic = "synthetic" in Path(ratings).name
+    synthetic = load_ratings(ratings).synthetic  # the file says so (its ``synthetic`` column), not its name
     write_results(out, runs, best_overrides, cv, args, synthetic)
 
 

@@ -55,7 +55,7 @@ def last_shifted_test(run_dir: Path) -> tuple[int, dict[str, np.ndarray]] | None
 
 
 def final_plot(run_dir: Path, name: str) -> Path | None:
-    from siamese.callbacks.embedding_plot import plot_embeddings
+    from siamese.evaluation.plots import plot_embeddings
 
     last = last_shifted_test(run_dir)
     if last is None:
@@ -75,7 +75,7 @@ def final_plot(run_dir: Path, name: str) -> Path | None:
 def last_epoch_metrics(run_dir: Path) -> dict[str, float]:
     """The shift-cluster metrics of the last epoch's saved shifted-test embeddings (the plotted ones; the
     run's own test pass uses the best-val-loss checkpoint, which for the k-NN presets is not their objective)."""
-    from siamese.callbacks.shift_clusters import shift_cluster_metrics
+    from siamese.evaluation.shift_clusters import shift_cluster_metrics
 
     _, data = last_shifted_test(run_dir)
     values = shift_cluster_metrics(*(data[key] for key in ("embedding", "label", "shift", "index")))

@@ -1,14 +1,17 @@
-from siamese.callbacks.embedding_collapse import EmbeddingCollapse, embedding_spread
-from siamese.callbacks.embedding_plot import EmbeddingPlot, plot_embeddings
+"""Thin Lightning hooks that call ``siamese.evaluation`` on a schedule (``PeriodicEvaluation``).
+
+``KillAtBatch`` (fault injection for the crash-recovery test) is in ``siamese.callbacks.fault_injection`` and not
+part of the public set."""
+
+from siamese.callbacks.embedding_collapse import EmbeddingCollapse
+from siamese.callbacks.embedding_plot import EmbeddingPlot
 from siamese.callbacks.epoch_timer import EpochTimer
-from siamese.callbacks.fault_injection import KillAtBatch
 from siamese.callbacks.human_similarity import HumanSimilarity
 from siamese.callbacks.metrics_history import MetricsHistory
-from siamese.callbacks.retrieval_metrics import (RetrievalMetrics, evaluate_split, retrieval_metrics,
-                                                 silhouette_by_digit)
-from siamese.callbacks.shift_clusters import ShiftClusters, shift_cluster_metrics
+from siamese.callbacks.periodic import PeriodicEvaluation
+from siamese.callbacks.retrieval_metrics import RetrievalMetrics
+from siamese.callbacks.shift_clusters import ShiftClusters
 from siamese.callbacks.wandb_embedding_table import WandbEmbeddingTable
 
-__all__ = ["EmbeddingCollapse", "EmbeddingPlot", "EpochTimer", "HumanSimilarity", "KillAtBatch", "MetricsHistory",
-           "RetrievalMetrics", "ShiftClusters", "WandbEmbeddingTable", "embedding_spread", "evaluate_split",
-           "plot_embeddings", "retrieval_metrics", "shift_cluster_metrics", "silhouette_by_digit"]
+__all__ = ["EmbeddingCollapse", "EmbeddingPlot", "EpochTimer", "HumanSimilarity", "MetricsHistory",
+           "PeriodicEvaluation", "RetrievalMetrics", "ShiftClusters", "WandbEmbeddingTable"]

@@ -4,40 +4,30 @@ from __future__ import annotations
 
 import logging
 
-import numpy as np
-import pytorch_lightning as pl
-
-from siamese.utils.embeddings import split_embeddings
+from siamese.callbacks.periodic import PeriodicEvaluation
+from siamese.callbacks.split_embeddings import split_embeddings
+from siamese.evaluation.collapse import embedding_spread
 
 log = logging.getLogger(__name__)
 
 
-def embedding_spread(embeddings: np.ndarray) -> tuple[float, float]:
-    """``(spread, scale)`` of ``[N, D]`` embeddings: spread = sqrt(mean_i ||e_i - mean||^2) (RMS distance to the
-    centroid, 0 when all are equal); scale = sqrt(mean_i ||e_i||^2) (RMS norm)."""
-    embeddings = np.asarray(embeddings, dtype=np.float64)
-    centred = embeddings - embeddings.mean(axis=0, keepdims=True)
-    spread = float(np.sqrt((centred ** 2).sum(axis=1).mean()))
-    scale = float(np.sqrt((embeddings ** 2).sum(axis=1).mean()))
-    return spread, scale
-
-
-class EmbeddingCollapse(pl.Callback):
-    """After every validation epoch, embeds the ``split`` (default val) and logs ``<split>/embedding_spread``;
+class EmbeddingCollapse(PeriodicEvaluation):
+    """After every ``every_n_epochs``-th validation epoch (default every one) and the last, embeds the ``split``
+    (default val) and logs ``<split>/embedding_spread``;
     warns in the log when the embeddings have collapsed, i.e. ``spread < max(min_spread, rel_spread * scale)``
     (see ``embedding_spread``): absolutely close together (the losses' margins are about 1, so 1e-3 is nothing)
     or close relative to their distance from the origin (all far away at one point)."""
 
-    def __init__(self, split: str = "val", min_spread: float = 1e-3, rel_spread: float = 1e-3):
+    def __init__(self, split: str = "val", min_spread: float = 1e-3, rel_spread: float = 1e-3,
+                 every_n_epochs: int = 1):
+        super().__init__(every_n_epochs, "embedding_collapse")
         if min_spread < 0 or rel_spread < 0:
             raise ValueError(f"callbacks.embedding_collapse: min_spread and rel_spread must be >= 0, "
                              f"got {min_spread}, {rel_spread}")
         self.split, self.min_spread, self.rel_spread = split, min_spread, rel_spread
         self.collapsed_epochs: list[int] = []
 
-    def on_validation_epoch_end(self, trainer, pl_module) -> None:
-        if trainer.sanity_checking:
-            return
+    def evaluate(self, trainer, pl_module) -> None:
         embeddings = split_embeddings(trainer, pl_module, self.split)["embedding"]
         spread, scale = embedding_spread(embeddings)
         pl_module.log(f"{self.split}/embedding_spread", spread, sync_dist=trainer.world_size > 1)  # same on all ranks

@@ -14,7 +14,8 @@ log = logging.getLogger(__name__)
 class KillAtBatch(pl.Callback):
     """Sends SIGKILL to the own process before training batch ``batch`` of epoch ``epoch`` (0-based), as a
     crash, an OOM kill or a pre-empted cluster job would: no clean-up, no checkpoint of the partial epoch.
-    Add it to a run with ``+callbacks.kill._target_=siamese.callbacks.KillAtBatch +callbacks.kill.epoch=1``;
+    Add it to a run with ``+callbacks.kill._target_=siamese.callbacks.fault_injection.KillAtBatch``
+    ``+callbacks.kill.epoch=1``;
     a restart with ``ckpt_path=last`` (without the callback) then resumes from the last finished epoch."""
 
     def __init__(self, epoch: int = 1, batch: int = 1):

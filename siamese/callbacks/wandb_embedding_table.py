@@ -8,7 +8,9 @@ from collections.abc import Sequence
 import numpy as np
 import pytorch_lightning as pl
 
-from siamese.utils.embeddings import split_embeddings, subsample_positions, take
+from siamese.callbacks.split_embeddings import split_embeddings
+from siamese.data.mnist_images import digit_images
+from siamese.evaluation.embeddings import subsample_positions, take
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +50,6 @@ class WandbEmbeddingTable(pl.Callback):
 
     def build_table(self, trainer, pl_module):
         import wandb
-
-        from siamese.review.runs import digit_images
 
         splits, images = {}, {}
         for split in self.splits:

@@ -12,6 +12,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from siamese.data.mnist_files import DEFAULT_CACHE_DIR, DEFAULT_SOURCE_DIR, load_mnist
+from siamese.data.normalization import normalize_pixels
 from siamese.data.shift import shift_images, shifted_copies, validate_shifts
 from siamese.data.tensor_dataset import DigitTensorDataset, keep_batch
 
@@ -126,7 +127,8 @@ class MNISTDataModule(pl.LightningDataModule):
 
         make = lambda im, lb, ix, **kw: DigitTensorDataset(im, lb, ix, self.mean, self.std, **kw)  # noqa: E731
         if train_shifts is not None and self.shift_train_mode == "fixed":  # one stored shift per train image
-            draw = torch.randint(len(train_shifts), (len(train),), generator=torch.Generator().manual_seed(self.split_seed))
+            seeded = torch.Generator().manual_seed(self.split_seed)
+            draw = torch.randint(len(train_shifts), (len(train),), generator=seeded)
             fixed = torch.tensor(train_shifts, dtype=torch.long)[draw]
             train_set = make(shift_images(images[train], fixed), labels[train], index[train], shifts=fixed)
         else:
@@ -162,7 +164,7 @@ class MNISTDataModule(pl.LightningDataModule):
 
     def normalize(self, images_uint8: torch.Tensor) -> torch.Tensor:
         """Normalize uint8 ``[N, 28, 28]`` images exactly as the training batches are."""
-        return ((images_uint8.float() / 255.0 - self.mean) / self.std).unsqueeze(1)
+        return normalize_pixels(images_uint8, self.mean, self.std)
 
     # ----------------------------------------------------------------------------------------- dataloaders
     def _loader(self, dataset: DigitTensorDataset, shuffle: bool, batch_size: int) -> DataLoader:

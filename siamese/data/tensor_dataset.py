@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch.utils.data import Dataset
 
+from siamese.data.normalization import normalize_pixels
 from siamese.data.shift import shift_images
 
 
@@ -65,7 +66,7 @@ class DigitTensorDataset(Dataset):
         return {key: value[0] for key, value in self.__getitems__([position]).items()}
 
     def normalize(self, images_uint8: torch.Tensor) -> torch.Tensor:
-        return ((images_uint8.float() / 255.0 - self.mean) / self.std).unsqueeze(1)
+        return normalize_pixels(images_uint8, self.mean, self.std)
 
 
 def keep_batch(batch):

@@ -1,12 +1,10 @@
-"""Human similarity: pair sets, ratings, model similarity per layer, statistics, baselines (docs/human_similarity.md)."""
+"""Human similarity, by concept (docs/human_similarity.md):
 
-from siamese.human.formats import (FormatError, ImageSet, PairSet, Ratings, load_image_set, load_pair_set,
-                                   load_ratings, load_triplets)
-from siamese.human.similarity import LoadedNet, cosine_rows, layer_similarity, load_net, pixel_similarity
-from siamese.human.stats import (bootstrap_ci, compare, leave_one_out_ceiling, minmax, pearson, permutation_p,
-                                 spearman, spearman_brown, split_half_ceiling)
+- ``io``: input formats (pair sets, ratings, image sets, triplets), validated on load;
+- ``collect``: the rating server and page (``python -m siamese.rate``), drawing pair sets;
+- ``compare``: model similarity per layer, statistics, evaluation against ratings, baselines, SYNTHETIC ratings;
+- ``ais``: alignment importance of feature maps (core, cross-validation, figures, report, CLI);
+- ``align``: human-aligned training (objectives with their losses, cross-validation).
 
-__all__ = ["FormatError", "ImageSet", "LoadedNet", "PairSet", "Ratings", "bootstrap_ci", "compare", "cosine_rows",
-           "layer_similarity", "leave_one_out_ceiling", "load_image_set", "load_net", "load_pair_set",
-           "load_ratings", "load_triplets", "minmax", "pearson", "permutation_p", "pixel_similarity", "spearman",
-           "spearman_brown", "split_half_ceiling"]
+Nothing is imported here, so that importing ``siamese.human.io`` (layer rank 1) does not pull in the upper layers.
+"""

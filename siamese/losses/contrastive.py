@@ -20,7 +20,8 @@ class ContrastiveLoss(BasePairLoss):
         super().__init__(distance)
         self.margin = float(margin)
 
-    def pair_losses(self, pos_dist: torch.Tensor, neg_dist: torch.Tensor) -> torch.Tensor:
+    def pair_losses(self, pos_dist: torch.Tensor, neg_dist: torch.Tensor, labels: torch.Tensor,
+                    pairs: tuple[torch.Tensor, ...]) -> torch.Tensor:
         positive = 0.5 * pos_dist.pow(2)
         negative = 0.5 * (self.margin - neg_dist).clamp(min=0).pow(2)
         return torch.cat([positive, negative])

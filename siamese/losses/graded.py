@@ -38,16 +38,19 @@ class GradedLoss(BasePairLoss):
         self.margin_tp, self.margin_fn, self.margin_neg = float(margin_tp), float(margin_fn), float(margin_neg)
         self.weight_tp, self.weight_fn, self.weight_neg = float(weight_tp), float(weight_fn), float(weight_neg)
 
-    def forward(self, embeddings: torch.Tensor, labels: torch.Tensor, indices_tuple=None) -> torch.Tensor:
-        pairs = self.pair_distances(embeddings, labels, indices_tuple)
-        if pairs is None:
-            return embeddings.sum() * 0.0
-        (a1, _, a2, n), pos_dist, neg_dist = pairs
+    def pair_losses(self, pos_dist: torch.Tensor, neg_dist: torch.Tensor, labels: torch.Tensor,
+                    pairs: tuple[torch.Tensor, ...]) -> torch.Tensor:
+        _, _, a2, n = pairs
         false_neg = labels[a2] == labels[n]
         tp = 0.5 * self.weight_tp * (pos_dist - self.margin_tp).clamp(min=0).pow(2)
         margin = torch.where(false_neg, self.margin_fn, self.margin_neg)
         weight = torch.where(false_neg, self.weight_fn, self.weight_neg)
         neg = 0.5 * weight * (margin - neg_dist).clamp(min=0).pow(2)
-        self.last_stats = {"num_pos_pairs": float(len(a1)), "num_false_neg_pairs": float(false_neg.sum()),
-                           "num_neg_pairs": float((~false_neg).sum())}
-        return torch.cat([tp, neg]).mean()
+        return torch.cat([tp, neg])
+
+    def pair_counts(self, labels: torch.Tensor, pairs: tuple[torch.Tensor, ...]) -> dict[str, float]:
+        """``true_positive``, ``false_negative`` (same label, negative pair) and ``negative`` (other label)."""
+        a1, _, a2, n = pairs
+        false_neg = int((labels[a2] == labels[n]).sum())
+        return {"true_positive": float(len(a1)), "false_negative": float(false_neg),
+                "negative": float(len(a2) - false_neg)}

@@ -11,7 +11,7 @@ class TripletLoss(PMLTripletMarginLoss):
 
     Same as pml's TripletMarginLoss (its default reducer averages the non-zero terms), except that distances are
     NOT normalized by default, so 2-D plots show the geometry that was trained. Pairs from a pair miner are
-    combined into triplets by pml.
+    combined into triplets by pml. ``last_stats`` is empty: the miner's ``num_triplets`` already counts them.
     """
 
     def __init__(self, margin: float = 0.2, normalize_embeddings: bool = False, **kwargs):
@@ -19,3 +19,4 @@ class TripletLoss(PMLTripletMarginLoss):
             raise ValueError(f"loss.margin must be > 0, got {margin}")
         kwargs.setdefault("distance", LpDistance(normalize_embeddings=normalize_embeddings, p=2, power=1))
         super().__init__(margin=margin, **kwargs)
+        self.last_stats: dict[str, float] = {}

@@ -9,9 +9,11 @@ import torch
 from pytorch_metric_learning.losses import TripletMarginLoss
 
 from siamese.miners.base import BaseMiner
-from siamese.miners.knn_batch_sampler import KNNBatchSampler
 from siamese.miners.neighbor_graph import SEARCHES, build_neighbor_graph
-from siamese.miners.random_miner import RandomMiner
+from siamese.miners.random_draw import check_draw_counts, draw_random_pairs
+from siamese.models.layer_reader import read_layer, read_output
+from siamese.models.loading import load_net
+from siamese.samplers.knn_batch_sampler import KNNBatchSampler
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ class KNNMiner(BaseMiner):
       ``embedding`` the current model's embedding, rebuilt at the start of every ``rebuild_every_n_epochs``-th
       epoch (epoch 0 uses pixels: an untrained net's embedding says nothing);
       ``checkpoint_layer`` the flattened activations of ``layer`` of the net in ``checkpoint``
-      (``siamese.human.similarity.load_net`` + ``siamese.models.layer_reader.read_layer``).
+      (``siamese.models.loading.load_net`` + ``siamese.models.layer_reader.read_layer``).
     - The graph is built when the train loader asks for ``batch_sampler(dataset, batch_size)`` (wire it with
       ``data.batch_sampler``; ``siamese.training.build`` does so for every miner that has one): batches are groups of
       anchors with their neighbours (``KNNBatchSampler``), so every anchor meets positives.
@@ -55,16 +57,11 @@ class KNNMiner(BaseMiner):
             raise ValueError(f"miner.reference must be one of {REFERENCES}, got {reference!r}")
         if negatives not in NEGATIVES:
             raise ValueError(f"miner.negatives must be one of {NEGATIVES}, got {negatives!r}")
-        if output not in OUTPUTS:
-            raise ValueError(f"miner.output must be one of {OUTPUTS}, got {output!r}")
         if reference == "checkpoint_layer" and (not checkpoint or not layer):
             raise ValueError("miner.reference=checkpoint_layer needs miner.checkpoint and miner.layer")
         if rebuild_every_n_epochs < 1:
             raise ValueError(f"miner.rebuild_every_n_epochs must be >= 1, got {rebuild_every_n_epochs}")
-        if num_positives < 1 or num_negatives < 1:
-            raise ValueError(f"miner.num_positives/num_negatives must be >= 1, got {num_positives}, {num_negatives}")
-        if output == "triplets" and num_positives != num_negatives:
-            raise ValueError("miner.output=triplets needs num_positives == num_negatives")
+        check_draw_counts(num_positives, num_negatives, output, OUTPUTS)
         if graph_search not in SEARCHES:
             raise ValueError(f"miner.graph_search must be one of {SEARCHES}, got {graph_search!r}")
         self.graph_search = graph_search
@@ -109,25 +106,16 @@ class KNNMiner(BaseMiner):
         log.info("k-NN graph (%s, k=%d) over %d train items: %.2f s", self.reference, self.k, len(self.graph),
                  self.graph_seconds)
 
-    @torch.no_grad()
     def _reference_features(self, net) -> torch.Tensor:
         images = self.dataset.images  # where the data lives: on a GPU the graph is searched there (torch)
         if self.reference == "checkpoint_layer":
             images = images.cpu()
-            from siamese.human.similarity import load_net
-            from siamese.models.layer_reader import read_layer
-
             loaded = load_net(self.checkpoint)
             return read_layer(loaded.net, self.layer, loaded.normalize(images)).flatten(1)
         x = self.dataset.normalize(images)
         if net is None:  # pixels (also the embedding reference before its first rebuild)
             return x.flatten(1)
-        device = next(net.parameters()).device
-        was_training = net.training
-        net.eval()
-        out = torch.cat([net(x[i:i + 2048].to(device)).float() for i in range(0, len(x), 2048)])
-        net.train(was_training)
-        return out
+        return read_output(net, x, batch_size=2048).float()  # the current embedding, in eval mode
 
     def on_train_epoch_start(self, module) -> None:
         """Called by the Lightning module: ``reference=embedding`` rebuilds the graph every N epochs."""
@@ -170,6 +158,6 @@ class KNNMiner(BaseMiner):
         if self.output == "triplets":
             both = (is_pos.any(1) & is_neg.any(1))[:, None]
             is_pos, is_neg = is_pos & both, is_neg & both
-        a1, p = RandomMiner._draw(is_pos, self.num_positives)
-        a2, n = RandomMiner._draw(is_neg, self.num_negatives)
+        a1, p = draw_random_pairs(is_pos, self.num_positives)
+        a2, n = draw_random_pairs(is_neg, self.num_negatives)
         return (a1, p, n) if self.output == "triplets" else (a1, p, a2, n)

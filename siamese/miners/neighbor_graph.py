@@ -9,7 +9,8 @@ import torch
 
 def _check(features: torch.Tensor, labels: torch.Tensor, k: int) -> None:
     if features.ndim != 2 or labels.ndim != 1 or len(features) != len(labels):
-        raise ValueError(f"features must be [N, D] and labels [N], got {tuple(features.shape)} and {tuple(labels.shape)}")
+        raise ValueError(f"features must be [N, D] and labels [N], got {tuple(features.shape)} and "
+                         f"{tuple(labels.shape)}")
     if k < 1:
         raise ValueError(f"miner.k must be >= 1, got {k}")
     smallest = int(labels.unique(return_counts=True)[1].min()) if len(labels) else 0

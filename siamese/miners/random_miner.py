@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import torch
-
 from siamese.miners.base import BaseMiner
+from siamese.miners.random_draw import check_draw_counts, random_tuples
 
 
 class RandomMiner(BaseMiner):
@@ -17,38 +16,9 @@ class RandomMiner(BaseMiner):
 
     def __init__(self, num_positives: int = 1, num_negatives: int = 1, output: str = "pairs", **kwargs):
         super().__init__(**kwargs)
-        if num_positives < 1 or num_negatives < 1:
-            raise ValueError(f"miner.num_positives and miner.num_negatives must be >= 1, "
-                             f"got {num_positives}, {num_negatives}")
-        if output not in ("pairs", "triplets"):
-            raise ValueError(f"miner.output must be 'pairs' or 'triplets', got {output!r}")
-        if output == "triplets" and num_positives != num_negatives:
-            raise ValueError("miner.output=triplets needs num_positives == num_negatives")
+        check_draw_counts(num_positives, num_negatives, output)
         self.num_positives, self.num_negatives, self.output = num_positives, num_negatives, output
 
     def mine(self, embeddings, labels, ref_emb, ref_labels):
-        same = labels[:, None] == ref_labels[None, :]
-        if ref_emb is embeddings:
-            same.fill_diagonal_(False)
-            is_pos = same
-            is_neg = labels[:, None] != ref_labels[None, :]
-        else:
-            is_pos, is_neg = same, ~same
-        if self.output == "triplets":  # only anchors that have both a positive and a negative
-            both = (is_pos.any(dim=1) & is_neg.any(dim=1))[:, None]
-            is_pos, is_neg = is_pos & both, is_neg & both
-        a1, p = self._draw(is_pos, self.num_positives)
-        a2, n = self._draw(is_neg, self.num_negatives)
-        return (a1, p, a2, n) if self.output == "pairs" else (a1, p, n)
-
-    @staticmethod
-    def _draw(candidates: torch.Tensor, per_anchor: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """``per_anchor`` uniform draws (with replacement) from each row's True columns."""
-        has_any = candidates.any(dim=1)
-        anchors = has_any.nonzero().squeeze(1)
-        if len(anchors) == 0:
-            empty = torch.empty(0, dtype=torch.long, device=candidates.device)
-            return empty, empty
-        weights = candidates[anchors].float()
-        partners = torch.multinomial(weights, per_anchor, replacement=True)  # [A, per_anchor]
-        return anchors.repeat_interleave(per_anchor), partners.reshape(-1)
+        return random_tuples(labels, ref_labels, ref_emb is embeddings, self.num_positives, self.num_negatives,
+                             self.output)

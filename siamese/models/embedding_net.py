@@ -14,8 +14,9 @@ from siamese.models.base import LayeredNet, check_embedding_dim
 class EmbeddingNet(LayeredNet):
     """conv(c1, 5x5) PReLU max-pool -> conv(c2, 5x5) PReLU max-pool -> fc hidden... PReLU -> fc embedding_dim.
 
-    Default (``channels=(32, 64)``, ``hidden=(256, 256)``): layers ``conv1`` [B,32,12,12], ``conv2`` [B,64,4,4] (feature maps),
-    ``fc1`` [B,256], ``fc2`` [B,256] (alias ``fc`` = the last hidden layer), ``embedding`` [B,embedding_dim].
+    Default (``channels=(32, 64)``, ``hidden=(256, 256)``): layers ``conv1`` [B,32,12,12], ``conv2`` [B,64,4,4]
+    (feature maps), ``fc1`` [B,256], ``fc2`` [B,256] (alias ``fc`` = the last hidden layer), ``embedding``
+    [B,embedding_dim].
     The smaller preset uses ``channels=(16, 64)``, ``hidden=(128,)``.
 
     ``channels_last`` (default): the conv weights are stored NHWC (``torch.channels_last``), so the convolutions,

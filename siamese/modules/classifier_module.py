@@ -6,12 +6,11 @@ from collections.abc import Callable
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
-from siamese.modules.epoch_means import EpochMeanLogging
+from siamese.modules.base import BaseModule
 
 
-class ClassifierModule(EpochMeanLogging):
+class ClassifierModule(BaseModule):
     """Supervised digit classification, the trained-classifier baseline of the human-similarity study.
 
     One step: ``logits = net(image)``; ``loss = cross_entropy(logits, label)``; logs ``<stage>/loss`` and
@@ -23,14 +22,8 @@ class ClassifierModule(EpochMeanLogging):
 
     def __init__(self, net: nn.Module, optimizer: Callable, loss: nn.Module | None = None, miner=None,
                  scheduler: Callable | None = None):
-        super().__init__()
-        self.net = net
+        super().__init__(net, optimizer, scheduler)
         self.loss = loss if loss is not None else nn.CrossEntropyLoss()
-        self.optimizer_factory, self.scheduler_factory = optimizer, scheduler
-        self.run_config: dict | None = None  # the resolved run config, stored in checkpoints by train()
-
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.net(images)
 
     def _step(self, batch: dict, stage: str) -> torch.Tensor:
         logits = self.net(batch["image"])
@@ -44,25 +37,10 @@ class ClassifierModule(EpochMeanLogging):
         return loss
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
-        loss = self._step(batch, "train")
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"training loss is {loss.item()} at epoch {self.current_epoch}, "
-                                     f"batch {batch_idx}: lower optimizer.lr or check the data")
-        return loss
+        return self.check_finite(self._step(batch, "train"), batch_idx)
 
     def validation_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
         return self._step(batch, "val")
 
     def test_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
         return self._step(batch, "test")
-
-    def configure_optimizers(self):
-        optimizer = self.optimizer_factory(params=self.parameters())
-        if self.scheduler_factory is None:
-            return optimizer
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": self.scheduler_factory(optimizer=optimizer),
-                                                         "interval": "epoch"}}
-
-    def on_save_checkpoint(self, checkpoint: dict) -> None:
-        if self.run_config is not None:
-            checkpoint["siamese_config"] = self.run_config

@@ -1,10 +1,10 @@
-"""Per-epoch means of per-step scalars, logged once per epoch instead of through ``self.log`` at every step."""
+"""Per-epoch means of per-step scalars, logged once per epoch instead of through ``self.log`` at every step
+(``siamese.modules.base.BaseModule.add_step_values``)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-import pytorch_lightning as pl
 import torch
 
 
@@ -28,29 +28,3 @@ class EpochMeans:
         means = {name: total / self.weights[name] for name, total in self.sums.items()}
         self.sums, self.weights = {}, defaultdict(float)
         return means
-
-
-class EpochMeanLogging(pl.LightningModule):
-    """Mixin for the framework's Lightning modules: ``self.add_step_values(stage, values, batch_size)`` in a
-    step; ``<stage>/<name>`` is logged as the epoch mean at the end of each train/validation/test epoch.
-
-    Why not ``self.log(..., on_epoch=True)`` at every step: its bookkeeping (result collection, device moves,
-    hook-signature checks) cost ~2.5 ms per call-set per step, ~8% of a 30 ms CPU step of the default net
-    (profile in benchmarks/README.md). The logged values are the same."""
-
-    def add_step_values(self, stage: str, values: dict[str, torch.Tensor | float], batch_size: int) -> None:
-        self.__dict__.setdefault("_epoch_means", defaultdict(EpochMeans))[stage].add(values, batch_size)
-
-    def _log_epoch_means(self, stage: str) -> None:
-        means = self.__dict__.get("_epoch_means", {}).get(stage)
-        for name, value in (means.pop() if means else {}).items():
-            self.log(f"{stage}/{name}", value, prog_bar=name in ("loss", "accuracy"))
-
-    def on_train_epoch_end(self) -> None:
-        self._log_epoch_means("train")
-
-    def on_validation_epoch_end(self) -> None:
-        self._log_epoch_means("val")
-
-    def on_test_epoch_end(self) -> None:
-        self._log_epoch_means("test")

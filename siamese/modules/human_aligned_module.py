@@ -10,7 +10,7 @@ from siamese.modules.metric_module import MetricLearningModule
 
 class HumanAlignedModule(MetricLearningModule):
     """L = L_metric + human_weight * L_human, with L_human from ``human_objective`` (``RatedPairsObjective`` or
-    ``TwoAFCObjective`` in ``siamese/human/objectives.py``).
+    ``TwoAFCObjective`` in ``siamese/human/align/objectives.py``).
 
     ``human_weight`` = 0 trains exactly as ``MetricLearningModule`` (the "without" arm of a comparison).
     ``init_ckpt``: start from the net of a checkpoint of ``python train.py`` (fine-tuning) instead of random
@@ -23,7 +23,7 @@ class HumanAlignedModule(MetricLearningModule):
             raise ValueError(f"human.weight must be >= 0, got {human_weight}")
         self.human_objective, self.human_weight = human_objective, float(human_weight)
         if init_ckpt:
-            from siamese.human.similarity import load_net
+            from siamese.models.loading import load_net
 
             self.net.load_state_dict(load_net(init_ckpt).net.state_dict())
 

@@ -8,11 +8,11 @@ import torch
 from torch import nn
 
 from siamese.miners import BaseMiner, RandomMiner
-from siamese.modules.epoch_means import EpochMeanLogging
+from siamese.modules.base import BaseModule
 from siamese.utils.distributed import broadcast_from_rank0, gather_with_grad, world_size
 
 
-class MetricLearningModule(EpochMeanLogging):
+class MetricLearningModule(BaseModule):
     """Siamese (pairs) or triplet training, decided by the loss and the miner it is given.
 
     One step: ``emb = net(image)``; ``tuples = miner(emb, label, indices=index)`` (pairs ``(a1, p, a2, n)`` or
@@ -22,7 +22,8 @@ class MetricLearningModule(EpochMeanLogging):
     pairs and the loss is comparable across epochs; it decides the "best" checkpoint).
     Under DDP (``trainer=ddp``) the miner sees the gathered batch of all processes (``mine_and_loss``), so it
     behaves as with one big batch; see ``siamese.utils.distributed``.
-    ``optimizer``/``scheduler`` are partials (Hydra ``_partial_: true``) that get the parameters / optimizer.
+    ``optimizer``/``scheduler`` are partials (Hydra ``_partial_: true``) that get the parameters / optimizer;
+    optimizers, epoch-mean logging, checkpointed config and ``load_from_checkpoint(ckpt)``: ``BaseModule``.
     """
 
     def __init__(
@@ -34,16 +35,10 @@ class MetricLearningModule(EpochMeanLogging):
         scheduler: Callable | None = None,
         val_miner: BaseMiner | None = None,
     ):
-        super().__init__()
-        self.net, self.loss, self.miner = net, loss, miner
+        super().__init__(net, optimizer, scheduler)
+        self.loss, self.miner = loss, miner
         self.val_miner = val_miner if val_miner is not None else RandomMiner()
-        if hasattr(miner, "infer_output"):  # miners with output=auto (KNNMiner) pick pairs/triplets from the loss
-            miner.infer_output(loss)
-        self.optimizer_factory, self.scheduler_factory = optimizer, scheduler
-        self.run_config: dict | None = None  # the resolved run config, stored in checkpoints by train()
-
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        return self.net(images)
+        miner.infer_output(loss)  # miners with output=auto (KNNMiner) pick pairs/triplets from the loss
 
     def mine_and_loss(self, embeddings: torch.Tensor, labels: torch.Tensor, indices: torch.Tensor | None,
                       miner: BaseMiner) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
@@ -63,41 +58,28 @@ class MetricLearningModule(EpochMeanLogging):
         embeddings = self.net(batch["image"])
         loss, _ = self.mine_and_loss(embeddings, batch["label"], batch["index"], miner)
         # epoch means of the global batch (the same on every process, so no sync is needed)
-        self.add_step_values(stage, {"loss": loss, **miner.stats()}, len(embeddings) * world_size())
+        pair_counts = {f"pairs/{kind}": count for kind, count in self.loss.last_stats.items()}
+        self.add_step_values(stage, {"loss": loss, **miner.stats(), **pair_counts}, len(embeddings) * world_size())
         return loss
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
-        loss = self._step(batch, self.miner, "train")
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"training loss is {loss.item()} at epoch {self.current_epoch}, "
-                                     f"batch {batch_idx}: lower optimizer.lr or check the data")
+        loss = self.check_finite(self._step(batch, self.miner, "train"), batch_idx)
         # every process holds the global loss but back-propagates only into its own shard, and DDP averages
         # the gradients over processes: scaling by the world size makes the update that of the global loss
         return loss * world_size()
 
     def on_train_epoch_start(self) -> None:
         """Tell the miner the epoch (warm-up schedules, k-NN graphs rebuilt from the current embedding)."""
-        hook = getattr(self.miner, "on_train_epoch_start", None)
-        if hook is not None:
-            hook(self)
+        self.miner.on_train_epoch_start(self)
+
+    def _seeded_step(self, batch: dict, batch_idx: int, stage: str) -> torch.Tensor:
+        """``val_miner``'s random pairs seeded by the batch index: the same pairs every epoch (and at test time)."""
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(batch_idx)
+            return self._step(batch, self.val_miner, stage)
 
     def validation_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(batch_idx)
-            return self._step(batch, self.val_miner, "val")
+        return self._seeded_step(batch, batch_idx, "val")
 
     def test_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(batch_idx)
-            return self._step(batch, self.val_miner, "test")
-
-    def configure_optimizers(self):
-        optimizer = self.optimizer_factory(params=self.parameters())
-        if self.scheduler_factory is None:
-            return optimizer
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": self.scheduler_factory(optimizer=optimizer),
-                                                         "interval": "epoch"}}
-
-    def on_save_checkpoint(self, checkpoint: dict) -> None:
-        if self.run_config is not None:
-            checkpoint["siamese_config"] = self.run_config
+        return self._seeded_step(batch, batch_idx, "test")

@@ -9,8 +9,8 @@ import logging
 import sys
 from pathlib import Path
 
+from siamese.evaluation.projection import PROJECTIONS
 from siamese.review.runs import find_runs, load_run
-from siamese.utils.projection import PROJECTIONS
 
 log = logging.getLogger("siamese.review")
 
@@ -55,6 +55,12 @@ def main(argv=None) -> Path:
                  max_points=args.max_points, projection=args.projection)
     log.info("wrote %s (%d runs)", out, len(runs))
     return out
+
+
+def console() -> int:
+    """``siamese-review`` (pyproject ``[project.scripts]``): ``main`` with exit status 0 (``main`` returns the path)."""
+    main()
+    return 0
 
 
 if __name__ == "__main__":

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from siamese.review.runs import Run, config_summary, digit_images
-from siamese.utils.embeddings import subsample_positions
-from siamese.utils.projection import project_epochs
+from siamese.data.mnist_images import digit_images
+from siamese.evaluation.embeddings import subsample_positions
+from siamese.evaluation.projection import project_epochs
+from siamese.review.runs import Run, config_summary
 
 REVIEW_SPLITS = ("train", "test", "test_shifted")
 CURVE_GROUPS = {  # chart title -> metric keys (those a run logged are drawn)

@@ -1,4 +1,5 @@
-"""Reading finished runs back from their run directories (config, metrics, saved embeddings, digit images)."""
+"""Reading finished runs back from their run directories (config, metrics, saved embeddings). The digit images
+of a run's points: ``siamese.data.mnist_images.digit_images`` (reads MNIST through ``$SIAMESE_CACHE``)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ from pathlib import Path
 import numpy as np
 
 EPOCH_FILE = re.compile(r"epoch_(\d+)\.npz$")
-SPLITS = ("train", "val", "test", "test_shifted")
-MNIST_SPLIT = {"train": "train", "val": "train", "test": "test", "test_shifted": "test"}  # where `index` points
 
 
 @dataclass
@@ -27,6 +26,11 @@ class Run:
     final: dict = field(default_factory=dict)
     history: list = field(default_factory=list)
     epochs: dict = field(default_factory=dict)
+
+    @property
+    def has_metrics(self) -> bool:
+        """Whether the run wrote ``metrics.json`` (a failed or still running job has not)."""
+        return (self.path / "metrics.json").is_file()
 
     @property
     def name(self) -> str:
@@ -93,6 +97,9 @@ def _history_from_csv(path: Path) -> list[dict]:
 
 
 def load_run(path: str | Path) -> Run:
+    """Everything a run directory holds that the review and the sweep summary read (the one reader of run
+    directories): ``.hydra/config.yaml`` and ``overrides.yaml``, ``metrics.json``, the history and
+    ``embeddings/epoch_*.npz`` (paths only; loaded by ``Run.embeddings``)."""
     path = Path(path)
     run = Run(path)
     config_file = path / ".hydra" / "config.yaml"
@@ -149,19 +156,3 @@ def config_summary(run: Run) -> dict[str, str]:
     if run.overrides:
         summary["overrides"] = " ".join(run.overrides)
     return summary
-
-
-def digit_images(splits_with_index: list[tuple[str, np.ndarray, np.ndarray]]) -> np.ndarray:
-    """uint8 ``[N, 28, 28]`` MNIST images for ``(split, index, shift)`` triples: ``index`` is the position in the
-    MNIST split the run's split came from (train/val -> train, test/test_shifted -> test), shifted by ``shift``."""
-    import torch
-
-    from siamese.data.mnist_files import load_mnist
-    from siamese.data.shift import shift_images
-
-    parts = []
-    for split, index, shift in splits_with_index:
-        images, _ = load_mnist(MNIST_SPLIT[split])
-        chosen = images[torch.as_tensor(np.asarray(index, dtype=np.int64))]
-        parts.append(shift_images(chosen, torch.as_tensor(np.asarray(shift, dtype=np.int64))).numpy())
-    return np.concatenate(parts) if parts else np.zeros((0, 28, 28), np.uint8)

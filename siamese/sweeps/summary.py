@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import logging
 import math
-import os
 from pathlib import Path
 from typing import Any
 
-import yaml
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig
+
+from siamese.review.runs import load_run
+from siamese.utils.files import write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +41,13 @@ def collect_runs(sweep_dir: str | Path) -> list[dict[str, Any]]:
     runs = []
     for job_dir in sorted((p for p in sweep_dir.iterdir() if (p / ".hydra" / "overrides.yaml").is_file()),
                           key=_job_key):
-        overrides_file = job_dir / ".hydra" / "overrides.yaml"
-        items = yaml.safe_load(overrides_file.read_text()) or []
+        run = load_run(job_dir)
         overrides = {}
-        for item in items:
+        for item in run.overrides:
             key, _, value = str(item).partition("=")
             overrides[key] = "deleted" if key.startswith("~") else value  # Hydra stores `~key` as `~key=null`
-        metrics_file = job_dir / "metrics.json"
-        metrics = json.loads(metrics_file.read_text()) if metrics_file.is_file() else {}
-        runs.append({"run": job_dir.name, "status": "ok" if metrics_file.is_file() else "no metrics",
-                     "overrides": overrides, "metrics": metrics})
+        runs.append({"run": job_dir.name, "status": "ok" if run.has_metrics else "no metrics",
+                     "overrides": overrides, "metrics": run.final})
     return runs
 
 
@@ -73,12 +70,6 @@ def _markdown_cell(value: Any) -> str:
     return str(value).replace("|", "\\|")
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
 def write_summary(sweep_dir: str | Path) -> tuple[Path, Path] | None:
     """Write ``summary.csv`` (full precision) and ``summary.md`` (4 significant digits) into ``sweep_dir``;
     returns their paths, or ``None`` when the directory holds no job."""
@@ -92,12 +83,12 @@ def write_summary(sweep_dir: str | Path) -> tuple[Path, Path] | None:
     writer.writeheader()
     writer.writerows(rows)
     csv_path = sweep_dir / "summary.csv"
-    _write_atomic(csv_path, buffer.getvalue())
+    write_text_atomic(csv_path, buffer.getvalue())
 
     lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
     lines += ["| " + " | ".join(_markdown_cell(row.get(c)) for c in columns) + " |" for row in rows]
     md_path = sweep_dir / "summary.md"
-    _write_atomic(md_path, "\n".join(lines) + "\n")
+    write_text_atomic(md_path, "\n".join(lines) + "\n")
     return csv_path, md_path
 
 

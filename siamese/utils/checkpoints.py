@@ -37,3 +37,24 @@ def resolve_ckpt_path(ckpt_path: str | None, task_dir: str | Path | None) -> str
     if not path.is_file():
         raise FileNotFoundError(f"ckpt_path={ckpt_path}: no such checkpoint file")
     return str(path)
+
+
+def load_checkpoint(path: str | Path) -> dict:
+    """A Lightning checkpoint file as a dict, read with ``torch.load(weights_only=True)``: tensors and plain data
+    only, nothing in the file is executed. FileNotFoundError names a missing file."""
+    import torch
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"checkpoint {path} not found")
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
+def stored_run_config(checkpoint: dict, path: str | Path) -> dict:
+    """The resolved run config ``siamese.training.train`` stores in its checkpoints (``checkpoint["siamese_config"]``);
+    ValueError naming ``path`` when the checkpoint has none."""
+    config = checkpoint.get("siamese_config")
+    if not config:
+        raise ValueError(f"{path}: the checkpoint holds no siamese_config (the run config train.py stores); "
+                         "it was not written by siamese.training.train")
+    return config

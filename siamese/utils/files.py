@@ -43,3 +43,13 @@ def csv_text(header: list[str], rows) -> str:
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+def save_figure_atomic(figure, path: str | Path, **savefig_kwargs) -> Path:
+    """``figure.savefig`` (a matplotlib figure) rendered in memory, then written with ``write_bytes_atomic``; the
+    format follows the file suffix unless ``format=`` is given."""
+    path = Path(path)
+    buffer = io.BytesIO()
+    savefig_kwargs.setdefault("format", path.suffix.lstrip(".") or "png")
+    figure.savefig(buffer, **savefig_kwargs)
+    return write_bytes_atomic(path, buffer.getvalue())

@@ -1,0 +1,212 @@
+"""Every figure of embeddings, used by the training callbacks and by the review: 2-D scatter per split, the
+embedding evolution over training (grid + GIF) and the error gallery (queries whose nearest training neighbour
+has another label, with their k nearest training images).
+
+Colour = digit (tab10), shade and marker = shift (darker / ◀ left, ● none, lighter / ▶ right)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+from siamese.data.mnist_images import digit_images  # noqa: E402
+from siamese.evaluation.embeddings import subsample_positions  # noqa: E402
+from siamese.evaluation.projection import project_2d, project_epochs  # noqa: E402
+from siamese.evaluation.retrieval import misclassified  # noqa: E402
+from siamese.utils.files import save_figure_atomic  # noqa: E402
+
+EVOLUTION_SPLITS = ("test", "test_shifted")
+EmbeddingsAt = Callable[[int], dict]  # epoch -> {split: {"embedding", "label", "shift", "index"}}
+
+
+def save_figure(fig, path: str | Path, dpi: int = 110) -> Path:
+    """Write ``fig`` to ``path`` atomically (``siamese.utils.files.save_figure_atomic``; parent folders created)
+    and close it (pyplot keeps every open figure alive)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_figure_atomic(fig, path, dpi=dpi)
+    plt.close(fig)
+    return path
+
+SPLIT_TITLES = {"train": "train", "val": "validation", "test": "test", "test_shifted": "shifted test"}
+
+
+def shade(rgb, shift: int, max_shift: int) -> tuple:
+    """Digit colour darkened for left shifts and lightened for right shifts (unshifted: the colour itself)."""
+    t = 0.0 if max_shift == 0 else shift / max_shift * 0.55
+    rgb = np.asarray(rgb[:3])
+    return tuple(rgb + (1 - rgb) * t) if t > 0 else tuple(rgb * (1 + t))
+
+
+def plot_embeddings(splits: dict[str, dict[str, np.ndarray]], title: str = "", max_points: int = 4000, seed: int = 0,
+                    projection: str = "pca"):
+    """One scatter panel per split: colour = digit, shade and marker = shift (◀ left, ● none, ▶ right);
+    embeddings of more than 2 dimensions are shown through ``projection`` (``pca`` or ``umap``, fitted on train)."""
+    xy = project_2d({name: data["embedding"] for name, data in splits.items()}, method=projection)
+    digits = sorted(set(np.concatenate([d["label"] for d in splits.values()]).tolist()))
+    cmap = plt.get_cmap("tab10")
+    max_shift = max(1, max(int(np.abs(d["shift"]).max()) for d in splits.values()))
+    fig, axes = plt.subplots(1, len(splits), figsize=(5.2 * len(splits), 5), squeeze=False)
+    rng = np.random.default_rng(seed)
+    for ax, (name, data) in zip(axes[0], splits.items()):
+        keep = np.arange(len(data["label"]))
+        if len(keep) > max_points:
+            keep = np.sort(rng.choice(keep, max_points, replace=False))
+        labels, shifts, points = data["label"][keep], data["shift"][keep], xy[name][keep]
+        for shift in np.unique(shifts):
+            marker = "o" if shift == 0 else ("<" if shift < 0 else ">")
+            for digit in digits:
+                sel = (shifts == shift) & (labels == digit)
+                if sel.any():
+                    ax.scatter(points[sel, 0], points[sel, 1], s=7, marker=marker, alpha=0.6, linewidths=0,
+                               color=shade(cmap(digit % 10), int(shift), max_shift))
+        ax.set_title(f"{SPLIT_TITLES.get(name, name)} (n={len(data['label'])})")
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.grid(alpha=0.2)
+    handles = [Line2D([], [], ls="", marker="o", color=cmap(d % 10), label=str(d)) for d in digits]
+    all_shifts = sorted(set(np.concatenate([d["shift"] for d in splits.values()]).tolist()))
+    handles += [Line2D([], [], ls="", marker="o" if s == 0 else ("<" if s < 0 else ">"),
+                       color=shade((0.35, 0.35, 0.35), s, max_shift), label=f"shift {s:+d}") for s in all_shifts]
+    fig.legend(handles=handles, loc="center right", frameon=False)
+    fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0, 0.9, 0.95))
+    return fig
+
+
+# ------------------------------------------------------------------------------------------------ evolution
+def evolution_points(epochs: Sequence[int], embeddings_at: EmbeddingsAt, name: str = "run",
+                     splits: Sequence[str] = EVOLUTION_SPLITS, max_points: int = 2000, projection: str = "pca",
+                     seed: int = 0):
+    """``(epochs, xy per epoch [N, 2], label [N], shift [N], bounds (x0, x1, y0, y1))`` of the same ``max_points``
+    points of ``splits`` (pooled) at every epoch of ``epochs`` (``embeddings_at(epoch)`` gives that epoch's
+    ``{split: {"embedding", "label", "shift", "index"}}``); >2-D embeddings projected per epoch (fitted on train).
+    ``name`` (the run) names the source in errors."""
+    epochs = list(epochs)
+    if not epochs:
+        raise ValueError(f"{name}: no saved embeddings (embeddings/epoch_*.npz); is callbacks.embedding_plot on?")
+    per_epoch, keep, label, shift = [], None, None, None
+    for e in epochs:
+        data = embeddings_at(e)
+        names = [s for s in splits if s in data]
+        if not names:
+            raise ValueError(f"{name}: epoch {e} has none of the splits {list(splits)}; saved: {sorted(data)}")
+        pooled = {k: np.concatenate([data[s][k] for s in names]) for k in ("embedding", "label", "shift")}
+        if keep is None:
+            keep = subsample_positions(len(pooled["label"]), max_points, seed)
+            label, shift = pooled["label"][keep], pooled["shift"][keep]
+        entry = {"points": pooled["embedding"][keep]}
+        if "train" in data:
+            entry["train"] = data["train"]["embedding"]
+        per_epoch.append(entry)
+    fit = "train" if all("train" in p for p in per_epoch) else "points"
+    xy = [p["points"] for p in project_epochs(per_epoch, fit_split=fit, method=projection, seed=seed)]
+    stacked = np.concatenate(xy)
+    lo, hi = stacked.min(0), stacked.max(0)
+    pad = 0.05 * np.maximum(hi - lo, 1e-6)
+    return epochs, xy, label, shift, (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
+
+
+def _scatter(ax, xy, label, shift, bounds, title):
+    cmap, max_shift = plt.get_cmap("tab10"), max(1, int(np.abs(shift).max()))
+    colours = [shade(cmap(int(d) % 10), int(s), max_shift) for d, s in zip(label, shift)]
+    ax.scatter(xy[:, 0], xy[:, 1], s=4, c=colours, alpha=0.7, linewidths=0)
+    ax.set_xlim(bounds[0], bounds[1])
+    ax.set_ylim(bounds[2], bounds[3])
+    ax.set_title(title, fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _legend(fig, label, shift):
+    cmap, max_shift = plt.get_cmap("tab10"), max(1, int(np.abs(shift).max()))
+    handles = [Line2D([], [], ls="", marker="o", color=cmap(int(d) % 10), label=str(d)) for d in np.unique(label)]
+    handles += [Line2D([], [], ls="", marker="o", color=shade((0.35, 0.35, 0.35), int(s), max_shift),
+                       label=f"shift {int(s):+d}") for s in np.unique(shift)]
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, fontsize=8)
+
+
+def evolution_grid(epochs: Sequence[int], embeddings_at: EmbeddingsAt, name: str = "run", **kwargs):
+    """One panel per epoch (same axes), colour = digit, shade = shift (darker left, lighter right); arguments as
+    ``evolution_points``."""
+    epochs, xy, label, shift, bounds = evolution_points(epochs, embeddings_at, name, **kwargs)
+    cols = min(len(epochs), 5)
+    rows = -(-len(epochs) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.6 * rows + 0.5), squeeze=False)
+    for ax in axes.flat[len(epochs):]:
+        ax.remove()
+    for ax, e, points in zip(axes.flat, epochs, xy):
+        _scatter(ax, points, label, shift, bounds, f"epoch {e}")
+    _legend(fig, label, shift)
+    fig.suptitle(f"embedding over training: {name}", fontsize=10)
+    fig.tight_layout(rect=(0, 0.06, 1, 0.96))
+    return fig
+
+
+def evolution_gif(epochs: Sequence[int], embeddings_at: EmbeddingsAt, path: str | Path, name: str = "run",
+                  fps: float = 2.0, **kwargs) -> Path:
+    """The same frames as an animated GIF, one frame per epoch (Pillow)."""
+    from matplotlib.animation import FuncAnimation, PillowWriter
+
+    epochs, xy, label, shift, bounds = evolution_points(epochs, embeddings_at, name, **kwargs)
+    fig, ax = plt.subplots(figsize=(4.6, 5.0))
+    _legend(fig, label, shift)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+
+    def frame(i):
+        ax.clear()
+        _scatter(ax, xy[i], label, shift, bounds, f"{name}: epoch {epochs[i]}")
+
+    animation = FuncAnimation(fig, frame, frames=len(epochs))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    animation.save(path, writer=PillowWriter(fps=fps), dpi=80)
+    plt.close(fig)
+    return path
+
+
+# ---------------------------------------------------------------------------------------------- error gallery
+def error_gallery(query: dict, reference: dict, query_split: str = "test", k: int = 5, max_rows: int = 12,
+                  title: str = ""):
+    """Figure: a row per misclassified query (at most ``max_rows``, most confident errors first): the query
+    image with its label and shift, then its k nearest training images with label and distance (red title:
+    another label). Returns ``(figure, misclassified(...))``; the figure is None when there is no error."""
+    errors = misclassified(query, reference, k)
+    rows = min(len(errors["query"]), max_rows)
+    if rows == 0:
+        return None, errors
+    q = errors["query"][:rows]
+    q_images = digit_images([(query_split, query["index"][q], query["shift"][q])])
+    n = errors["neighbours"][:rows]
+    r_images = digit_images([("train", reference["index"][n.ravel()], reference["shift"][n.ravel()])]).reshape(
+        rows, n.shape[1], 28, 28)
+    fig, axes = plt.subplots(rows, n.shape[1] + 1, figsize=(1.15 * (n.shape[1] + 1), 1.3 * rows + 0.5),
+                             squeeze=False)
+    for r in range(rows):
+        qi = q[r]
+        ax = axes[r, 0]
+        ax.imshow(q_images[r], cmap="gray_r", vmin=0, vmax=255)
+        ax.set_title(f"query {query['label'][qi]} ({int(query['shift'][qi]):+d})\n#{query['index'][qi]}", fontsize=7)
+        for c in range(n.shape[1]):
+            ax = axes[r, c + 1]
+            ax.imshow(r_images[r, c], cmap="gray_r", vmin=0, vmax=255)
+            lab = reference["label"][n[r, c]]
+            ax.set_title(f"{lab}  d={errors['distances'][r, c]:.3g}", fontsize=7,
+                         color="tab:red" if lab != query["label"][qi] else "black")
+        for ax in axes[r]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        for spine in axes[r, 0].spines.values():
+            spine.set_color("tab:blue")
+            spine.set_linewidth(2)
+    name = SPLIT_TITLES.get(query_split, query_split)
+    fig.suptitle(title or f"{len(errors['query'])} {name} queries whose nearest training image has another label "
+                 f"({rows} shown)", fontsize=9)
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    return fig, errors

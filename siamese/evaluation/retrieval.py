@@ -1,0 +1,104 @@
+"""Retrieval and clustering metrics of query splits against the training embeddings (pml AccuracyCalculator with
+faiss k-NN and k-means; silhouette by digit from sklearn).
+
+Definitions (query q with label y_q, references = training embeddings, Euclidean distance, R_q = number of
+references with label y_q):
+
+- ``precision_at_1``: fraction of queries whose nearest reference has the query's label (1-NN accuracy).
+- ``r_precision``: mean over queries of (same-label references among the R_q nearest) / R_q.
+- ``mean_average_precision_at_r`` (MAP@R, Musgrave et al. 2020): mean over queries of
+  1/R_q * sum_{i<=R_q} P(i) * rel(i), P(i) the precision among the i nearest, rel(i) = 1 if the i-th is same-label.
+- ``NMI`` / ``AMI``: (adjusted) normalized mutual information between the query labels and a k-means clustering
+  of the query embeddings into as many clusters as there are labels (faiss k-means; sklearn's NMI/AMI).
+- ``silhouette``: mean over points of (b - a) / max(a, b), a = mean distance to the same digit, b = mean distance
+  to the nearest other digit (sklearn ``silhouette_score``, Euclidean, clusters = digits).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from pytorch_metric_learning.utils.accuracy_calculator import AccuracyCalculator
+from pytorch_metric_learning.utils.inference import FaissKNN
+
+from siamese.evaluation.embeddings import subsample_positions, take
+
+logging.getLogger("PML").setLevel(logging.ERROR)  # pml logs every k-NN call (and warns about bounded k)
+
+PML_METRICS = ("precision_at_1", "r_precision", "mean_average_precision_at_r", "NMI", "AMI")
+ALL_METRICS = (*PML_METRICS, "silhouette")
+R_METRICS = {"r_precision", "mean_average_precision_at_r"}
+
+
+def check_metrics(metrics: Sequence[str], key: str = "callbacks.retrieval_metrics.metrics") -> tuple[str, ...]:
+    """``metrics`` as a tuple; an unknown name raises ValueError naming ``key`` and the choices."""
+    metrics = tuple(metrics)
+    unknown = [m for m in metrics if m not in ALL_METRICS]
+    if unknown:
+        raise ValueError(f"{key}: unknown metric(s) {unknown}; choose from {list(ALL_METRICS)}")
+    return metrics
+
+
+def retrieval_metrics(query: dict, reference: dict, include: Sequence[str] = ("precision_at_1",)) -> dict[str, float]:
+    """pml's AccuracyCalculator of ``query`` embeddings against ``reference`` embeddings (dicts with
+    ``embedding`` and ``label``), faiss exact k-NN; ``include`` any of ``PML_METRICS`` (see the module docstring).
+    k is 1 for precision@1 alone, else the largest class size of the reference (what R-precision and MAP@R
+    need; the cost grows with it)."""
+    include = tuple(m for m in check_metrics(include, "include") if m != "silhouette")
+    if not include:
+        return {}
+    k = "max_bin_count" if R_METRICS & set(include) else 1
+    calculator = AccuracyCalculator(include=include, k=k, device=torch.device("cpu"), knn_func=FaissKNN())
+    result = calculator.get_accuracy(
+        torch.from_numpy(np.ascontiguousarray(query["embedding"], dtype=np.float32)), torch.from_numpy(query["label"]),
+        torch.from_numpy(np.ascontiguousarray(reference["embedding"], dtype=np.float32)),
+        torch.from_numpy(reference["label"]), ref_includes_query=False,
+    )
+    return {name: float(value) for name, value in result.items()}
+
+
+def silhouette_by_digit(embedding: np.ndarray, label: np.ndarray) -> float:
+    """sklearn's mean silhouette coefficient with the digits as clusters (NaN with fewer than 2 digits)."""
+    from sklearn.metrics import silhouette_score
+
+    if len(np.unique(label)) < 2 or len(label) < 3:
+        return float("nan")
+    return float(silhouette_score(embedding, label, metric="euclidean"))
+
+
+def evaluate_split(query: dict, reference: dict, metrics: Sequence[str] = ALL_METRICS, max_queries: int | None = None,
+                   max_references: int | None = None, seed: int = 0) -> dict[str, float]:
+    """All ``metrics`` of one query split; ``max_queries`` / ``max_references`` evaluate deterministic uniform
+    subsamples (``subsample_positions``) instead of the whole sets. Silhouette is computed on the queries."""
+    metrics = check_metrics(metrics)
+    query = take(query, subsample_positions(len(query["label"]), max_queries, seed))
+    reference = take(reference, subsample_positions(len(reference["label"]), max_references, seed + 1))
+    values = retrieval_metrics(query, reference, metrics)
+    if "silhouette" in metrics:
+        values["silhouette"] = silhouette_by_digit(query["embedding"], query["label"])
+    return values
+
+
+def nearest_references(query: np.ndarray, reference: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact k nearest references of each query (faiss IndexFlatL2, Euclidean): ``(positions [Q, k], distances
+    [Q, k])``, nearest first."""
+    import faiss
+
+    k = min(k, len(reference))
+    index = faiss.IndexFlatL2(reference.shape[1])
+    index.add(np.ascontiguousarray(reference, dtype=np.float32))
+    squared, positions = index.search(np.ascontiguousarray(query, dtype=np.float32), k)
+    return positions.astype(np.int64), np.sqrt(np.maximum(squared, 0))
+
+
+def misclassified(query: dict, reference: dict, k: int = 5) -> dict[str, np.ndarray]:
+    """The queries whose nearest reference has another label (the 1-NN errors, i.e. 1 - precision@1):
+    ``query`` positions [E] (ordered most confident first: smallest distance to that wrong neighbour),
+    ``neighbours`` [E, k] reference positions and ``distances`` [E, k]."""
+    positions, distances = nearest_references(query["embedding"], reference["embedding"], k)
+    wrong = np.flatnonzero(reference["label"][positions[:, 0]] != query["label"])
+    order = wrong[np.argsort(distances[wrong, 0], kind="stable")]
+    return {"query": order, "neighbours": positions[order], "distances": distances[order]}

@@ -1,0 +1,1 @@
+"""Comparing model similarity with people's: per-layer cosine similarity, statistics, baselines, evaluation."""

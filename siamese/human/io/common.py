@@ -1,0 +1,155 @@
+"""What every human-similarity format shares: :class:`FormatError`, CSV and npz reading, value checks, and the
+SYNTHETIC flag.
+
+Every loader raises :class:`FormatError` naming the file, the row (1-based line number of the CSV, the header
+being line 1) or key, and the problem. The formats are documented in ``docs/human_similarity.md``.
+
+SYNTHETIC data (generated, not given by people) says so in its own content: a CSV has a ``synthetic`` column
+(``1`` on its rows), an npz a ``synthetic`` key (a true scalar). The loaded object's ``synthetic`` is then True and
+every output made from it is labelled SYNTHETIC; the file name plays no part.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+
+PAIR_NPZ, PAIR_CSV, RATINGS_CSV = "pairs.npz", "pairs.csv", "ratings.csv"
+SYNTHETIC = "synthetic"  # the column (CSV) or key (npz) that marks generated data
+IMAGE_SHAPE = (28, 28)
+DEFAULT_SCALE = (1, 10)
+MNIST_SPLITS = ("train", "test")
+
+
+class FormatError(ValueError):
+    """A malformed human-similarity file; the message names the file, the row or key, and the problem."""
+
+    def __init__(self, path, problem: str, row: int | None = None):
+        where = f"{path}" + (f", row {row}" if row is not None else "")
+        super().__init__(f"{where}: {problem}")
+        self.path, self.row, self.problem = str(path), row, problem
+
+
+# ----------------------------------------------------------------------------------------------------- CSV helpers
+def read_csv(path: str | Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a CSV with a header, as ``(line number, {column: text})``; checks the required columns, the
+    number of fields of each row, and that no field of a required column is empty."""
+    path = Path(path)
+    if not path.is_file():
+        raise FormatError(path, "file not found")
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if header is None:
+            raise FormatError(path, "file is empty (expected a header line with columns " + ", ".join(required) + ")")
+        header = [name.strip() for name in header]
+        missing = [name for name in required if name not in header]
+        if missing:
+            raise FormatError(path, f"missing column {missing[0]!r} (header is {header}; required: {list(required)})",
+                              row=1)
+        rows = []
+        for record in reader:
+            line = reader.line_num
+            if not record or all(not value.strip() for value in record):
+                continue  # blank line
+            if len(record) != len(header):
+                raise FormatError(path, f"has {len(record)} fields, the header has {len(header)}", row=line)
+            row = {name: value.strip() for name, value in zip(header, record)}
+            for name in required:
+                if row[name] == "":
+                    raise FormatError(path, f"empty value in column {name!r}", row=line)
+            rows.append((line, row))
+    return rows
+
+
+def parse_int(path, line: int, column: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise FormatError(path, f"column {column!r} must be an integer, got {text!r}", row=line) from None
+
+
+def parse_float(path, line: int, column: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise FormatError(path, f"column {column!r} must be a number, got {text!r}", row=line) from None
+    if not math.isfinite(value):
+        raise FormatError(path, f"column {column!r} must be finite, got {text!r}", row=line)
+    return value
+
+
+def check_images(path, key: str, images: np.ndarray, n: int | None = None) -> np.ndarray:
+    """uint8-convertible ``[N, 28, 28]`` pixel values 0-255."""
+    if images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
+        raise FormatError(path, f"key {key!r} has shape {images.shape}; images must be N x 28 x 28")
+    if n is not None and len(images) != n:
+        raise FormatError(path, f"key {key!r} holds {len(images)} images, expected {n}")
+    if not np.issubdtype(images.dtype, np.number):
+        raise FormatError(path, f"key {key!r} has dtype {images.dtype}; pixel values must be numbers 0-255")
+    if images.size and (np.nanmin(images) < 0 or np.nanmax(images) > 255 or not np.isfinite(images).all()):
+        raise FormatError(path, f"key {key!r} has pixel values outside 0-255 "
+                                f"(min {np.nanmin(images)}, max {np.nanmax(images)})")
+    if np.issubdtype(images.dtype, np.floating) and np.nanmax(images) <= 1.0 and images.any():
+        raise FormatError(path, f"key {key!r} looks scaled to 0-1; pixel values must be 0-255")
+    return np.rint(images).astype(np.uint8)
+
+
+def check_ids(path, key: str, ids, n: int | None = None) -> list[str]:
+    ids = [str(i) for i in np.asarray(ids).reshape(-1).tolist()]
+    if n is not None and len(ids) != n:
+        raise FormatError(path, f"key {key!r} has {len(ids)} ids, expected {n}")
+    seen: set[str] = set()
+    for position, value in enumerate(ids):
+        if value.strip() == "":
+            raise FormatError(path, f"key {key!r} has an empty id at position {position}")
+        if value in seen:
+            raise FormatError(path, f"key {key!r} has duplicate id {value!r} (position {position})")
+        seen.add(value)
+    return ids
+
+
+def load_npz(path: str | Path, required: tuple[str, ...]) -> dict[str, np.ndarray]:
+    path = Path(path)
+    if not path.is_file():
+        raise FormatError(path, "file not found")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files}
+    except Exception as error:  # noqa: BLE001 - a broken zip, a pickled array: all unreadable
+        raise FormatError(path, f"not a readable .npz file ({error})") from None
+    missing = [key for key in required if key not in arrays]
+    if missing:
+        raise FormatError(path, f"missing key {missing[0]!r} (keys are {sorted(arrays)}; required: {list(required)})")
+    return arrays
+
+
+# ------------------------------------------------------------------------------------------------ SYNTHETIC flag
+TRUE_TEXT, FALSE_TEXT = ("1", "true", "yes"), ("0", "false", "no", "")
+
+
+def synthetic_rows(path, rows: list[tuple[int, dict[str, str]]]) -> bool:
+    """True when any row's ``synthetic`` column is 1/true/yes (0/false/no/empty: not); other text is an error."""
+    marked = False
+    for line, row in rows:
+        text = row.get(SYNTHETIC, "").strip().lower()
+        if text not in TRUE_TEXT + FALSE_TEXT:
+            raise FormatError(path, f"column {SYNTHETIC!r} must be 1/true/yes or 0/false/no, got {row[SYNTHETIC]!r}",
+                              row=line)
+        marked |= text in TRUE_TEXT
+    return marked
+
+
+def synthetic_key(path, arrays: dict[str, np.ndarray]) -> bool:
+    """True when an npz holds a ``synthetic`` key whose (scalar) value is true."""
+    if SYNTHETIC not in arrays:
+        return False
+    value = np.asarray(arrays[SYNTHETIC])
+    if value.size != 1 or value.dtype.kind not in "biu":
+        raise FormatError(path, f"key {SYNTHETIC!r} must be one boolean (True for generated data), got "
+                                f"{value.dtype} shape {value.shape}")
+    return bool(value.reshape(-1)[0])
+

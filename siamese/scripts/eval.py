@@ -1,0 +1,17 @@
+"""``python eval.py`` / ``siamese-eval ckpt_path=... [key=value ...]``: test a checkpoint with the config stored in
+it (``siamese.evaluating.evaluate``); writes ``metrics.json`` in a new run directory ``outputs/eval/runs/<time>``."""
+
+import hydra
+from omegaconf import DictConfig
+
+from siamese.config import CONFIG_DIR
+from siamese.evaluating import evaluate
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="eval")
+def main(cfg: DictConfig) -> dict[str, float]:
+    return evaluate(cfg)
+
+
+if __name__ == "__main__":
+    main()

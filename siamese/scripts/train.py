@@ -1,0 +1,18 @@
+"""``python train.py`` / ``siamese-train [group=choice ...] [key=value ...]``: train (``siamese.training.train``).
+
+Returns the value of ``optimized_metric`` (for Hydra sweepers). See README.md and conf/."""
+
+import hydra
+from omegaconf import DictConfig
+
+from siamese.config import CONFIG_DIR
+from siamese.training import metric_value, train
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="train")
+def main(cfg: DictConfig) -> float | None:
+    return metric_value(train(cfg), cfg.get("optimized_metric"))
+
+
+if __name__ == "__main__":
+    main()
