@@ -52,7 +52,7 @@ class DigitTensorDataset(Dataset):
         positions = torch.as_tensor(positions, dtype=torch.long, device=self.images.device)
         images, shifts = self.images[positions], self.shifts[positions]
         if self.random_shifts is not None:
-            draw = torch.randint(len(self.random_shifts), (len(positions),)).to(self.images.device)
+            draw = torch.randint(len(self.random_shifts), (len(positions),), device=self.images.device)  # no host copy
             shifts = shifts + self.random_shifts[draw]
             images = shift_images(images, shifts)
         return {
