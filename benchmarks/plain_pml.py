@@ -4,7 +4,8 @@
 
 What a careful pml user writes (pml's README loop and its MNIST example): torchvision's MNIST read from the
 repository's own files, normalized once into float tensors, a ``DataLoader`` over a ``TensorDataset`` with pml's
-``MPerClassSampler``, the framework's ``EmbeddingNet`` (same layers, PyTorch's default NCHW memory format), pml's semi-hard
+``MPerClassSampler``, the framework's ``EmbeddingNet`` (same layers, PyTorch's default NCHW memory format),
+pml's semi-hard
 ``TripletMarginMiner`` and ``TripletMarginLoss`` (plain Euclidean, margin 1), Adam 1e-3. It trains on the same
 54,000 training images as the framework's 10-digit run (the framework keeps 10% for validation) and after every
 epoch measures test precision@1 (10,000 test images against those training images) with pml's

@@ -38,7 +38,7 @@ from siamese.data import MNISTDataModule
 from siamese.evaluation.retrieval import evaluate_split
 
 OPTIONS = {"framework, bf16-mixed": {"precision": "bf16-mixed"}, "framework, torch.compile": {"compile": True}}
-METRIC_GROUPS = {"precision@1": ("precision_at_1",), "R-precision + MAP@R": ("r_precision", "mean_average_precision_at_r"),
+METRIC_GROUPS = {"precision@1": ("precision_at_1",), "R-precision + MAP@R": ("r_precision", "mean_average_precision_at_r"),  # noqa: E501
                  "NMI + AMI": ("NMI", "AMI"), "silhouette": ("silhouette",)}
 
 
@@ -112,7 +112,7 @@ def human_eval_time(num_pairs: int) -> dict:
 
     images, _ = load_mnist("test")
     rng = np.random.default_rng(0)
-    a, b = images[rng.integers(0, len(images), num_pairs)].numpy(), images[rng.integers(0, len(images), num_pairs)].numpy()
+    a, b = images[rng.integers(0, len(images), num_pairs)].numpy(), images[rng.integers(0, len(images), num_pairs)].numpy()  # noqa: E501
     model = LoadedNet(ClassifierNet(num_classes=10).eval(), 0.1307, 0.3081)
     start = time.perf_counter()
     layer_similarity(model, a, b, ["conv1", "conv2", "fc", "logits"])
@@ -195,7 +195,7 @@ def main(argv=None) -> str:
     plain = step["plain pml script"]
     lines += ["## 2. Training step: semi-hard triplets, 10 digits, batch 250 = 25 images of each digit", "",
               f"Same net, batch, sampler (pml MPerClassSampler), miner (pml semi-hard TripletMarginMiner) and loss "
-              f"(pml TripletMarginLoss, margin 1); {batches} batches per side, sides alternated, best of {repeats}.", "",
+              f"(pml TripletMarginLoss, margin 1); {batches} batches per side, sides alternated, best of {repeats}.", "",  # noqa: E501
               "| side | img/s | / plain pml script |", "|---|---|---|"]
     for name, value in step.items():
         lines.append(f"| {name} | {value:.0f} | {value / plain:.3f} |" if isinstance(value, float)
@@ -204,8 +204,8 @@ def main(argv=None) -> str:
     # 3 + 4. whole processes, start-up, time to accuracy
     if not quick:
         start_up = end_to_end.startup(2, args.threads)
-        lines += ["", "## 3. Whole processes: `python train.py experiment=mnist10_semihard` vs `benchmarks/plain_pml.py`",
-                  "", "Start-up alone (best of 2): framework `train.py ... --cfg job` (Hydra + every import of train.py) "
+        lines += ["", "## 3. Whole processes: `python train.py experiment=mnist10_semihard` vs `benchmarks/plain_pml.py`",  # noqa: E501
+                  "", "Start-up alone (best of 2): framework `train.py ... --cfg job` (Hydra + every import of train.py) "  # noqa: E501
                   f"{start_up['framework_s']:.1f} s, plain `import benchmarks.plain_pml` {start_up['plain_s']:.1f} s; "
                   "optional packages imported by building a run with `logger=csv`: "
                   f"{', '.join(start_up['lazy_imports']) or 'none'}.", ""]
@@ -230,11 +230,11 @@ def main(argv=None) -> str:
                   f"**{framework['wall_s'] / plain_run['wall_s']:.2f}** |",
                   f"| of which training s (per epoch) | {', '.join(f'{t:.1f}' for t in plain_run['train_s'])} | "
                   f"{m['time/train_epoch_s']:.1f} (last) | |",
-                  f"| test precision@1 after each epoch | {', '.join(f'{p:.3f}' for p in plain_run['test_precision_at_1'])} "
-                  f"| {m.get('fit/test/precision_at_1', float('nan')):.3f} (last); test pass {m.get('test/precision_at_1', float('nan')):.3f} | |",
-                  "", "## 4. Time to accuracy: seconds from process start until test precision@1 >= 0.95 (10 digits)", "",
+                  f"| test precision@1 after each epoch | {', '.join(f'{p:.3f}' for p in plain_run['test_precision_at_1'])} "  # noqa: E501
+                  f"| {m.get('fit/test/precision_at_1', float('nan')):.3f} (last); test pass {m.get('test/precision_at_1', float('nan')):.3f} | |",  # noqa: E501
+                  "", "## 4. Time to accuracy: seconds from process start until test precision@1 >= 0.95 (10 digits)", "",  # noqa: E501
                   "| | plain pml script | framework (`experiment=mnist10_semihard`) |", "|---|---|---|",
-                  f"| seconds | {_seconds(plain_run['target_s'] and plain_run['target_s'] + plain_run['wall_s'] - plain_run['total_s'])} "
+                  f"| seconds | {_seconds(plain_run['target_s'] and plain_run['target_s'] + plain_run['wall_s'] - plain_run['total_s'])} "  # noqa: E501
                   f"| {_seconds(framework['wall_s'] if m.get('fit/test/precision_at_1', 0) >= target else None)} "
                   "(whole process, test pass included) |",
                   f"| epochs | {p_epochs} | {int(m['epochs']) + 1} |"]
@@ -242,7 +242,7 @@ def main(argv=None) -> str:
     # 5. scaling
     sizes = (300, 1000) if quick else (1_000, 10_000)
     scaling = metric_scaling(sizes)
-    lines += ["", "## 5. Scaling", "", "### Retrieval metrics vs N (N queries x N references, 16-D SYNTHETIC, 10 classes), seconds",
+    lines += ["", "## 5. Scaling", "", "### Retrieval metrics vs N (N queries x N references, 16-D SYNTHETIC, 10 classes), seconds",  # noqa: E501
               "", "| N | " + " | ".join(METRIC_GROUPS) + " |", "|---" * (len(METRIC_GROUPS) + 1) + "|"]
     lines += [f"| {r['n']} | " + " | ".join(f"{r[g]:.2f}" for g in METRIC_GROUPS) + " |" for r in scaling]
     knn_rows = knn_graph.run(sizes, (2_000,) if quick else (100_000,), k=5, brute_force_max=10_000)

@@ -27,7 +27,7 @@ LOSSES = {"contrastive": lambda: (ContrastiveLoss(margin=1.0), RandomMiner()),
           "triplet": lambda: (TripletLoss(margin=1.0), RandomMiner(output="triplets")),
           # what conf/loss/triplet.yaml + conf/miner/semi_hard.yaml build
           "semihard": lambda: (TripletLoss(margin=1.0), PMLMiner("TripletMarginMiner", type_of_triplets="semihard",
-                                                                  margin=1.0, distance=LpDistance(normalize_embeddings=False)))}
+                                                                  margin=1.0, distance=LpDistance(normalize_embeddings=False)))}  # noqa: E501
 
 
 def plain_loop(datamodule: MNISTDataModule, loss_name: str, num_batches: int, seed: int = 0) -> float:

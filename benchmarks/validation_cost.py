@@ -132,9 +132,9 @@ def measure(digits, train_batches: int | None, batch_size: int = 128, plot_whole
 def table(result: dict) -> list[str]:
     epoch = result["epoch_s"]
     lines = [f"training epoch {epoch:.1f} s ({result['train_images']} images); validation loss loop "
-             f"({result['val_images']} val images) {result['val_loop_s']:.2f} s = {result['val_loop_s'] / epoch:.2f} of "
+             f"({result['val_images']} val images) {result['val_loop_s']:.2f} s = {result['val_loop_s'] / epoch:.2f} of "  # noqa: E501
              "an epoch, paid by every choice (the val loss decides the best checkpoint)", "",
-             "| per-epoch evaluation choice | seconds | / training epoch | with the val loss loop | val precision@1 ± SE |",
+             "| per-epoch evaluation choice | seconds | / training epoch | with the val loss loop | val precision@1 ± SE |",  # noqa: E501
              "|---|---|---|---|---|"]
     for r in result["rows"]:
         value = f"{r['value'][0]:.3f} ± {r['value'][1]:.3f}" if r["value"] else ""
