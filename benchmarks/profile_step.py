@@ -1,7 +1,8 @@
 """Where a training step's time goes: ``python -m benchmarks.profile_step [--batches 60] [--loss contrastive]``.
 
 Runs the framework's ``MetricLearningModule`` in a real ``pytorch_lightning.Trainer`` on full 10-digit MNIST
-(batch 128, random miner, Adam) twice:
+(batch 128, random miner, Adam; ``--loss semihard``: batch 250 of 25 images per digit, pml's semi-hard
+triplets) twice:
 
 1. with Lightning's ``SimpleProfiler``: mean milliseconds per step of each Lightning action (fetching the batch,
    ``training_step`` = forward + mining + loss, backward, optimizer step, callbacks), i.e. what the framework
@@ -20,7 +21,7 @@ import pytorch_lightning as pl
 import torch
 from pytorch_lightning.profilers import SimpleProfiler
 
-from benchmarks.throughput import LOSSES, fit_framework
+from benchmarks.throughput import LOSSES, fit_framework, semihard_datamodule
 from siamese.data import MNISTDataModule
 
 
@@ -77,9 +78,12 @@ def main(argv=None) -> str:
     args = parser.parse_args(argv)
     if args.batches <= args.warmup:
         parser.error(f"--batches ({args.batches}) must be > --warmup ({args.warmup})")
-    dm = MNISTDataModule(digits=list(range(10)), batch_size=128, max_train_samples=args.max_train_samples,
-                         device="auto")
-    dm.setup()
+    if args.loss == "semihard":  # batches of 25 images of each digit, as sampler=m_per_class in the benchmarks
+        dm = semihard_datamodule(args.max_train_samples)
+    else:
+        dm = MNISTDataModule(digits=list(range(10)), batch_size=128, max_train_samples=args.max_train_samples,
+                             device="auto")
+        dm.setup()
     lines = [f"Lightning actions, mean ms per training step ({args.batches} steps, {args.loss}):", ""]
     lines += [f"  {ms:8.2f}  {action}" for action, ms in lightning_actions(dm, args.loss, args.batches)]
     lines += ["", f"torch.profiler, steps {args.warmup}..{args.batches - 1}:",

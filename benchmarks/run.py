@@ -1,29 +1,45 @@
-"""One command, one table: ``python -m benchmarks.run [--quick]``.
+"""One command, one table: ``python -m benchmarks.run [--quick] [--threads N]``.
 
-Measures on this machine, in this run: framework vs plain-PyTorch training throughput (ratio, target >= 0.95),
-epoch wall time and peak memory on full 10-digit MNIST, the k-NN graph build of the k-NN miner (faiss vs brute-force
-torch) and its growth with N, the retrieval-metric cost versus one epoch and its growth with N, and the
-human-similarity evaluation of 1,000 pairs over 4 layers. Runs unchanged on a CUDA machine (device auto-detected).
-Writes the table to stdout and to ``benchmarks/results.md`` (``--out`` to change).
+Measures on this machine, in this run (ratios compare two things measured in the same run, sides alternated):
+
+1. validation next to a training epoch: each per-epoch evaluation choice (``benchmarks.validation_cost``) on 10
+   digits and on the default 4 vs 9, and the default ``python train.py`` run itself (per-epoch
+   ``time/validation_s`` / ``time/train_epoch_s``);
+2. the training step: semi-hard triplets with m images per class, the framework vs the plain pml script's loop
+   (``benchmarks.throughput.compare_semihard``), with mixed precision and ``torch.compile`` as options;
+3. whole processes: ``python train.py experiment=mnist10_semihard`` vs ``benchmarks/plain_pml.py``, and the start-up
+   alone (``benchmarks.end_to_end``);
+4. time to accuracy: seconds from process start until test precision@1 >= 0.95 on 10 digits, both sides;
+5. scaling: retrieval metrics vs N, the k-NN graph (faiss exact vs brute force; faiss IVF vs exact, with recall),
+   the k-NN miner per batch, the human-similarity evaluation.
+
+Runs unchanged on a CUDA machine (device auto-detected, data on the device). Writes the tables to stdout and to
+``benchmarks/results.md`` (``--out``), the plots next to it. ``--quick``: tiny sizes, no child processes (the
+smoke test), nothing written.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
-import resource
+import subprocess
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-import pytorch_lightning as pl
 import torch
 
-from benchmarks import knn_graph
-from benchmarks.throughput import compare, make_module
+from benchmarks import end_to_end, knn_graph, validation_cost
+from benchmarks.throughput import compare_semihard, semihard_datamodule
 from siamese.data import MNISTDataModule
 from siamese.evaluation.retrieval import evaluate_split
+
+OPTIONS = {"framework, bf16-mixed": {"precision": "bf16-mixed"}, "framework, torch.compile": {"compile": True}}
+METRIC_GROUPS = {"precision@1": ("precision_at_1",), "R-precision + MAP@R": ("r_precision", "mean_average_precision_at_r"),  # noqa: E501
+                 "NMI + AMI": ("NMI", "AMI"), "silhouette": ("silhouette",)}
 
 
 def machine_facts() -> dict:
@@ -32,58 +48,23 @@ def machine_facts() -> dict:
             "python": platform.python_version(), "machine": platform.machine()}
 
 
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def load() -> str:
+    return Path("/proc/loadavg").read_text().split(" ")[0] if Path("/proc/loadavg").exists() else "?"
 
 
-def peak_gpu_mib() -> float | None:
-    return torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() else None
-
-
-def default_metric_callback():
-    """The retrieval-metric callback exactly as ``callbacks=default`` configures it (the composed training config)."""
-    import hydra
-
-    from siamese.config import compose_config
-
-    return hydra.utils.instantiate(compose_config([]).callbacks.retrieval_metrics)
-
-
-def full_epoch(batch_size: int, max_train_samples: int | None) -> dict:
-    """One epoch of the framework on all ten digits in a real Trainer with the default retrieval-metric callback
-    (val precision@1 on the whole val split vs the whole train split, six metrics on 1000 test and 1000 shifted-test
-    queries vs 2000 train embeddings), then ``trainer.test`` (test loss and the test-time metrics)."""
-    from siamese.callbacks import EpochTimer
-
-    dm = MNISTDataModule(digits=list(range(10)), batch_size=batch_size, max_train_samples=max_train_samples,
-                         device="auto")
-    module = make_module("contrastive")
-    trainer = pl.Trainer(max_epochs=1, logger=False, enable_checkpointing=False, enable_progress_bar=False,
-                         enable_model_summary=False, num_sanity_val_steps=0, accelerator="auto", devices=1,
-                         callbacks=[EpochTimer(), default_metric_callback()])
-    trainer.fit(module, datamodule=dm)
-    fit = {k: float(v) for k, v in trainer.callback_metrics.items()}
-    start = time.perf_counter()
-    trainer.test(module, datamodule=dm, verbose=False)
-    test_s = time.perf_counter() - start
-    epoch_s = fit["time/train_epoch_s"]
-    return {"train images": len(dm.datasets["train"]), "epoch_s": epoch_s,
-            "epoch_img_s": fit["time/train_images_per_s"], "validation_s": fit["time/validation_s"],
-            "metric_callback_s": fit["time/retrieval_metrics_s"],
-            "metrics_vs_epoch": fit["time/retrieval_metrics_s"] / epoch_s, "test_s": test_s,
-            "peak_rss_mib": peak_rss_mib(), "peak_gpu_mib": peak_gpu_mib()}
-
-
-METRIC_GROUPS = {"precision@1": ("precision_at_1",),
-                 "R-precision + MAP@R": ("r_precision", "mean_average_precision_at_r"),
-                 "NMI + AMI": ("NMI", "AMI"), "silhouette": ("silhouette",)}
+def default_run(epochs: int, threads: int | None) -> list[dict]:
+    """``python train.py trainer.max_epochs=<epochs>`` (every other key the default: 4 vs 9, contrastive, default
+    callbacks, offline wandb); its per-epoch times from metrics_history.jsonl."""
+    with tempfile.TemporaryDirectory() as folder:
+        end_to_end.timed_run([end_to_end.sys.executable, "train.py", f"trainer.max_epochs={epochs}",
+                              f"hydra.run.dir={folder}"], threads)
+        lines = (Path(folder) / "metrics_history.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines if "time/train_epoch_s" in line]
 
 
 def metric_scaling(sizes, dim: int = 16, seed: int = 0) -> list[dict]:
-    """Each metric group of the callback (``evaluate_split``) on N queries against N references: SYNTHETIC
-    standard-normal vectors with 10 random labels (the cost depends on N, the dimension and the class sizes,
-    not on what the vectors mean). R-precision and MAP@R search the R = class size (~N/10) nearest neighbours of
-    every query; silhouette is all N^2 query distances."""
+    """Each metric group (``evaluate_split``) on N queries against N references: SYNTHETIC standard-normal
+    vectors with 10 random labels (the cost depends on N, the dimension and the class sizes)."""
     rng = np.random.default_rng(seed)
     rows = []
     for n in sizes:
@@ -99,8 +80,7 @@ def metric_scaling(sizes, dim: int = 16, seed: int = 0) -> list[dict]:
 
 
 def knn_miner_per_batch(sizes, batch_size: int = 128, batches: int = 100) -> list[dict]:
-    """The k-NN miner's per-batch work at N training items (first N of full MNIST): the batch sampler's next
-    batch and the mining of pairs from the graph. Both touch only the batch, so they should not grow with N."""
+    """The k-NN miner's per-batch work at N training items: the batch sampler's next batch and the mining."""
     from siamese.miners.knn_miner import KNNMiner
 
     rows = []
@@ -132,8 +112,7 @@ def human_eval_time(num_pairs: int) -> dict:
 
     images, _ = load_mnist("test")
     rng = np.random.default_rng(0)
-    a = images[rng.integers(0, len(images), num_pairs)].numpy()
-    b = images[rng.integers(0, len(images), num_pairs)].numpy()
+    a, b = images[rng.integers(0, len(images), num_pairs)].numpy(), images[rng.integers(0, len(images), num_pairs)].numpy()  # noqa: E501
     model = LoadedNet(ClassifierNet(num_classes=10).eval(), 0.1307, 0.3081)
     start = time.perf_counter()
     layer_similarity(model, a, b, ["conv1", "conv2", "fc", "logits"])
@@ -167,54 +146,133 @@ def plot_scaling(metric_rows: list[dict], knn_rows: list[dict], path: Path) -> N
     plt.close(fig)
 
 
+def _seconds(value) -> str:
+    return "not reached" if value is None else f"{value:.1f}"
+
+
 def main(argv=None) -> str:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test), numbers meaningless")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch threads here and OMP_NUM_THREADS of the child processes (default: torch's)")
     parser.add_argument("--out", default=str(Path(__file__).with_name("results.md")))
     args = parser.parse_args(argv)
-    batches, repeats, limit = (4, 1, 600) if args.quick else (80, 5, None)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    quick = args.quick
+    started, load_start = time.perf_counter(), load()
+    uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip() if not quick else ""
+    lines = ["# Benchmarks", "", "Machine: " + ", ".join(f"{k} {v}" for k, v in machine_facts().items()),
+             f"Load at the start: `{uptime}`", ""]
 
-    lines = ["# Benchmarks", "", "Machine: " + ", ".join(f"{k} {v}" for k, v in machine_facts().items()), ""]
-    dm = MNISTDataModule(digits=list(range(10)), batch_size=128, max_train_samples=limit, device="auto")
-    dm.setup()
-    lines += ["## Training throughput: framework vs plain PyTorch loop (target ratio >= 0.95)", "",
-              "| loss | plain img/s | framework img/s | ratio |", "|---|---|---|---|"]
-    for loss in ("contrastive", "triplet"):
-        r = compare(dm, loss, batches, repeats)
-        lines.append(f"| {loss} | {r['plain_img_s']:.0f} | {r['framework_img_s']:.0f} | {r['ratio']:.3f} |")
-    e = full_epoch(128, limit)
-    lines += ["", "## Full 10-digit MNIST epoch (contrastive, random pairs, batch 128, default metric callback)", "",
-              "| train images | train epoch s | img/s | validation s | of which metric callback s | "
-              "metric callback / epoch | trainer.test s | peak RSS MiB | peak GPU MiB |",
-              "|---|---|---|---|---|---|---|---|---|",
-              f"| {e['train images']} | {e['epoch_s']:.1f} | {e['epoch_img_s']:.0f} | {e['validation_s']:.1f} | "
-              f"{e['metric_callback_s']:.2f} | {e['metrics_vs_epoch']:.2f} | {e['test_s']:.1f} | "
-              f"{e['peak_rss_mib']:.0f} | "
-              + (f"{e['peak_gpu_mib']:.0f} |" if e["peak_gpu_mib"] is not None else "no GPU |")]
-    sizes = (300, 1000) if args.quick else (1_000, 10_000, 60_000)  # N for every scaling table
+    # 1. validation next to a training epoch
+    lines += ["## 1. Validation next to a training epoch", "",
+              "Each per-epoch evaluation choice timed on the same net after a training epoch "
+              "(`benchmarks.validation_cost`; contrastive, random pairs, batch 128; the cache of embeddings "
+              "emptied before each piece).", ""]
+    for digits, batches, whole in ((list(range(10)), 40, False), ([4, 9], None, True)):
+        result = validation_cost.measure(digits, 3 if quick else batches, plot_whole_splits=whole,
+                                         max_train_samples=600 if quick else None)
+        lines += [f"### {'10 digits' if len(digits) == 10 else '4 vs 9 (the default run)'}", ""]
+        lines += validation_cost.table(result) + [""]
+    if not quick:
+        epochs = default_run(2, args.threads)
+        lines += ["### The default run, `python train.py trainer.max_epochs=2` (4 vs 9, every default callback)", "",
+                  "| epoch | training s | validation s (loss loop + every callback) | validation / training |",
+                  "|---|---|---|---|"]
+        lines += [f"| {i + 1} | {e['time/train_epoch_s']:.2f} | {e['time/validation_s']:.2f} | "
+                  f"{e['time/validation_s'] / e['time/train_epoch_s']:.2f} |" for i, e in enumerate(epochs)]
+        plain, plot = epochs[0], epochs[-1]  # epoch 1: metrics only; epoch 2 (the last): metrics + plot snapshot
+        ten = (8 * plain["time/validation_s"] + 2 * plot["time/validation_s"]) / (
+            8 * plain["time/train_epoch_s"] + 2 * plot["time/train_epoch_s"])
+        lines += ["", f"Ten epochs (plots after epochs 5 and 10, metrics every epoch) from these two: validation = "
+                  f"**{ten:.2f}** of training.", ""]
+
+    # 2. the training step
+    dm = semihard_datamodule(2000 if quick else None)
+    batches, repeats = (2, 1) if quick else (12, 2)
+    step = compare_semihard(dm, batches, repeats, {} if quick else OPTIONS)
+    plain = step["plain pml script"]
+    lines += ["## 2. Training step: semi-hard triplets, 10 digits, batch 250 = 25 images of each digit", "",
+              f"Same net, batch, sampler (pml MPerClassSampler), miner (pml semi-hard TripletMarginMiner) and loss "
+              f"(pml TripletMarginLoss, margin 1); {batches} batches per side, sides alternated, best of {repeats}.", "",  # noqa: E501
+              "| side | img/s | / plain pml script |", "|---|---|---|"]
+    for name, value in step.items():
+        lines.append(f"| {name} | {value:.0f} | {value / plain:.3f} |" if isinstance(value, float)
+                     else f"| {name} | {value} | |")
+
+    # 3 + 4. whole processes, start-up, time to accuracy
+    if not quick:
+        start_up = end_to_end.startup(2, args.threads)
+        lines += ["", "## 3. Whole processes: `python train.py experiment=mnist10_semihard` vs `benchmarks/plain_pml.py`",  # noqa: E501
+                  "", "Start-up alone (best of 2): framework `train.py ... --cfg job` (Hydra + every import of train.py) "  # noqa: E501
+                  f"{start_up['framework_s']:.1f} s, plain `import benchmarks.plain_pml` {start_up['plain_s']:.1f} s; "
+                  "optional packages imported by building a run with `logger=csv`: "
+                  f"{', '.join(start_up['lazy_imports']) or 'none'}.", ""]
+        target = 0.95
+        plain_run = end_to_end.plain_run(2, target, args.threads)
+        framework = end_to_end.framework_run(
+            2, ["callbacks.retrieval_metrics.max_queries=null", "callbacks.retrieval_metrics.max_references=null",
+                "+callbacks.stop_at_target._target_=pytorch_lightning.callbacks.EarlyStopping",
+                "+callbacks.stop_at_target.monitor=fit/test/precision_at_1", "+callbacks.stop_at_target.mode=max",
+                f"+callbacks.stop_at_target.stopping_threshold={target}"], args.threads)
+        m = framework["metrics"]
+        p_epochs = len(plain_run["test_precision_at_1"])
+        lines += ["Both train 54,000 images and after every epoch measure precision@1 of the 10,000 test images "
+                  "against the training images (the framework: `fit/test/precision_at_1` with "
+                  "`max_queries=null max_references=null`, and Lightning's `EarlyStopping(stopping_threshold=0.95)`), "
+                  "and stop at the first epoch with precision@1 >= 0.95 (at most 2). The framework process also runs "
+                  "its validation, the test pass of the best checkpoint (test and shifted test), plots, checkpoints "
+                  "and an offline wandb run.", "",
+                  "| | plain pml script | framework | framework / plain |", "|---|---|---|---|",
+                  f"| epochs run | {p_epochs} | {int(m['epochs']) + 1} | |",
+                  f"| whole process s | {plain_run['wall_s']:.1f} | {framework['wall_s']:.1f} | "
+                  f"**{framework['wall_s'] / plain_run['wall_s']:.2f}** |",
+                  f"| of which training s (per epoch) | {', '.join(f'{t:.1f}' for t in plain_run['train_s'])} | "
+                  f"{m['time/train_epoch_s']:.1f} (last) | |",
+                  f"| test precision@1 after each epoch | {', '.join(f'{p:.3f}' for p in plain_run['test_precision_at_1'])} "  # noqa: E501
+                  f"| {m.get('fit/test/precision_at_1', float('nan')):.3f} (last); test pass {m.get('test/precision_at_1', float('nan')):.3f} | |",  # noqa: E501
+                  "", "## 4. Time to accuracy: seconds from process start until test precision@1 >= 0.95 (10 digits)", "",  # noqa: E501
+                  "| | plain pml script | framework (`experiment=mnist10_semihard`) |", "|---|---|---|",
+                  f"| seconds | {_seconds(plain_run['target_s'] and plain_run['target_s'] + plain_run['wall_s'] - plain_run['total_s'])} "  # noqa: E501
+                  f"| {_seconds(framework['wall_s'] if m.get('fit/test/precision_at_1', 0) >= target else None)} "
+                  "(whole process, test pass included) |",
+                  f"| epochs | {p_epochs} | {int(m['epochs']) + 1} |"]
+
+    # 5. scaling
+    sizes = (300, 1000) if quick else (1_000, 10_000)
     scaling = metric_scaling(sizes)
-    lines += ["", "## Retrieval metrics vs N (N queries x N references, 16-D SYNTHETIC vectors, 10 classes), seconds",
-              "",
-              "| N | " + " | ".join(METRIC_GROUPS) + " |", "|---" * (len(METRIC_GROUPS) + 1) + "|"]
+    lines += ["", "## 5. Scaling", "", "### Retrieval metrics vs N (N queries x N references, 16-D SYNTHETIC, 10 classes), seconds",  # noqa: E501
+              "", "| N | " + " | ".join(METRIC_GROUPS) + " |", "|---" * (len(METRIC_GROUPS) + 1) + "|"]
     lines += [f"| {r['n']} | " + " | ".join(f"{r[g]:.2f}" for g in METRIC_GROUPS) + " |" for r in scaling]
-    knn_rows = knn_graph.run(sizes, (2_000,) if args.quick else (10_000, 100_000, 1_000_000), k=5)
-    lines += ["", "## k-NN graph of the k-NN miner (k = 5 same-class neighbours, exact search)", ""]
+    knn_rows = knn_graph.run(sizes, (2_000,) if quick else (100_000,), k=5, brute_force_max=10_000)
+    lines += ["", "### k-NN graph of the k-NN miner (k = 5 same-class neighbours, exact search)", ""]
     lines += knn_graph.table(knn_rows)
-    miner_rows = knn_miner_per_batch(sizes, batches=5 if args.quick else 100)
-    lines += ["", "## k-NN miner per batch (batch 128, k = 5, pixel graph of the first N MNIST train images)", "",
+    # 1M and beyond: python -m benchmarks.knn_graph --sizes --synthetic --ivf 1000000 (minutes on a shared machine)
+    ivf = knn_graph.ivf_curve((5_000,) if quick else (100_000, 300_000), (4,) if quick else (4, 16, 64),
+                              exact_max=5_000 if quick else 300_000)
+    lines += ["", "### k-NN graph beyond 1M: faiss IVF (`miner.graph_search=ivf`) vs exact, SYNTHETIC 16-D, 10 classes",
+              "", "Recall@5 on 2000 seeded rows against their exact neighbours (`knn_graph.exact_rows`).", ""]
+    lines += knn_graph.ivf_table(ivf)
+    miner_rows = knn_miner_per_batch((900,) if quick else (900, 9_000), batches=5 if quick else 100)
+    lines += ["", "### k-NN miner per batch (batch 128, k = 5, pixel graph of the first N MNIST train images)", "",
               "| N | graph build s | next batch (sampler) ms | mining ms |", "|---|---|---|---|"]
     lines += [f"| {r['n']} | {r['graph_s']:.2f} | {r['sample_ms']:.2f} | {r['mine_ms']:.2f} |" for r in miner_rows]
-    h = human_eval_time(100 if args.quick else 1000)
-    lines += ["", "## Human-similarity evaluation", "", "| pairs | layers | seconds |", "|---|---|---|",
+    h = human_eval_time(100 if quick else 1000)
+    lines += ["", "### Human-similarity evaluation", "", "| pairs | layers | seconds |", "|---|---|---|",
               f"| {h['pairs']} | {h['layers']} | {h['seconds']:.2f} |"]
+    if not quick:
+        uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+        lines += ["", f"Load at the end: `{uptime}`; the whole run took {time.perf_counter() - started:.0f} s "
+                  f"(load average {load_start} at the start)."]
     table = "\n".join(lines) + "\n"
     print(table)
-    if not args.quick:
+    if not quick:
         Path(args.out).write_text(table)
         plot_scaling(scaling, knn_rows, Path(args.out).with_name("scaling.png"))
+        knn_graph.plot_ivf(ivf, Path(args.out).with_name("ivf_recall.png"))
     return table
 
 
 if __name__ == "__main__":
-    np.set_printoptions(precision=3)
     main()

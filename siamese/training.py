@@ -43,7 +43,12 @@ def build(cfg: DictConfig):
     datamodule = instantiate(cfg.data)
     miner = instantiate(cfg.miner)
     if miner is not None and miner.batch_sampler is not None:  # KNNMiner needs particular batches
+        if cfg.get("sampler"):
+            raise ValueError(f"sampler={cfg.sampler._target_.rsplit('.', 1)[-1]} and miner "
+                             f"{type(miner).__name__} both choose the train batches; drop one of them")
         datamodule.batch_sampler = miner.batch_sampler
+    elif cfg.get("sampler"):  # sampler=m_per_class: a partial (dataset, batch_size) -> batch sampler
+        datamodule.batch_sampler = instantiate(cfg.sampler)
     module = build_module(cfg, miner=miner)
     callbacks = [*instantiate_group(cfg.get("callbacks")), RandomStates()]  # exact resume whatever the callbacks
     name_wandb_run(cfg)

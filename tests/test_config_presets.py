@@ -25,7 +25,8 @@ MODIFIERS = {"human_early_stopping"}
 # (the resolved configs of the old and new files were also diffed once with a snapshot: identical).
 SHIFT_COMMON = ["model=small", "callbacks=shift_clusters", "data.digits=[4,9]", "data.shift.train=true",
                 "data.shift.train_mode=fixed", "model.embedding_dim=2", "trainer.max_epochs=8",
-                "callbacks.embedding_plot.every_n_epochs=4"]
+                "callbacks.embedding_plot.every_n_epochs=4",
+                "callbacks.embedding_plot.max_items=null"]  # issue 16: whole splits for the study
 SHIFT_PRESETS = {
     "shift_baseline": ["loss=contrastive", "miner=random", "tags=[shift_study,4v9,contrastive,random]"],
     "shift_knn_regime1": ["loss=contrastive", "miner=knn", "tags=[shift_study,4v9,contrastive,knn]",

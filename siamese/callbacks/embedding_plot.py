@@ -22,16 +22,20 @@ class EmbeddingPlot(PeriodicEvaluation):
     ``<output_dir>/plots/embeddings_epoch_XXX.png`` (logged to the loggers) and the raw embeddings
     ``<output_dir>/embeddings/epoch_XXX.npz`` (``<split>/embedding``, ``/label``, ``/shift``, ``/index``).
     ``save_initial``: also epoch 0 (the untrained net), the first frame of the embedding evolution.
-    ``projection``: ``pca`` (default) or ``umap`` for ``embedding_dim`` > 2 (the raw npz keep every dimension)."""
+    ``projection``: ``pca`` (default) or ``umap`` for ``embedding_dim`` > 2 (the raw npz keep every dimension).
+    ``max_items``: embed and save at most this many images of each split, a seeded subsample that is the same at
+    every epoch (what the plot shows anyway: ``max_points`` per panel; the review's evolution follows the same
+    images); None: whole splits (a forward pass over every train, test and shifted-test image per snapshot:
+    ~104k images on ten digits)."""
 
     def __init__(self, output_dir: str, splits: Sequence[str] = ("train", "test", "test_shifted"),
                  every_n_epochs: int = 5, max_points: int = 4000, save_initial: bool = True,
-                 projection: str = "pca"):
+                 projection: str = "pca", max_items: int | None = 4000):
         super().__init__(every_n_epochs, "embedding_plot", rank_zero_only=True)
         self.projection = check_projection(projection, "callbacks.embedding_plot.projection")
         self.save_initial = save_initial
         self.output_dir, self.splits = Path(output_dir), tuple(splits)
-        self.max_points = max_points
+        self.max_points, self.max_items = max_points, max_items
         self._done_epochs: set[int] = set()
 
     def on_train_start(self, trainer, pl_module) -> None:
@@ -47,7 +51,7 @@ class EmbeddingPlot(PeriodicEvaluation):
 
     def snapshot(self, trainer, pl_module, epoch: int) -> Path:
         self._done_epochs.add(epoch)
-        splits = {name: split_embeddings(trainer, pl_module, name) for name in self.splits}
+        splits = {name: split_embeddings(trainer, pl_module, name, self.max_items) for name in self.splits}
         (self.output_dir / "embeddings").mkdir(parents=True, exist_ok=True)
         np.savez_compressed(self.output_dir / "embeddings" / f"epoch_{epoch:03d}.npz",
                             **{f"{split}/{key}": value for split, data in splits.items()

@@ -46,7 +46,7 @@ class NormalizedImages(Dataset):
         if self.transform is not None:
             images = apply_per_image(self.transform, images)
         if self.random_shifts is not None:
-            draw = torch.randint(len(self.random_shifts), (len(images),)).to(images.device)
+            draw = torch.randint(len(self.random_shifts), (len(images),), device=images.device)  # no host copy
             drawn = self.random_shifts.to(images.device)[draw]
             images, shifts = shift_images(images, drawn, self.axis), shifts + drawn
         return images, shifts

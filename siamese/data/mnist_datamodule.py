@@ -30,7 +30,7 @@ class MNISTDataModule(ImageDataModule):
         self,
         digits: Sequence[int] = (4, 9),
         batch_size: int = 128,
-        eval_batch_size: int = 1024,
+        eval_batch_size: int = 256,
         val_fraction: float = 0.1,
         split_seed: int = 0,
         shift: Mapping | None = None,

@@ -17,11 +17,11 @@ def embed_loader(net: nn.Module, loader: DataLoader, device: torch.device | str 
     net.eval()
     parts: dict[str, list] = {"embedding": [], "label": [], "shift": [], "index": []}
     for batch in loader:
-        parts["embedding"].append(net(batch["image"].to(device)).float().cpu())
+        parts["embedding"].append(net(batch["image"].to(device)).float())  # stays on the device: one copy at the end
         for key in ("label", "shift", "index"):
             parts[key].append(batch[key])
     net.train(was_training)
-    return {key: torch.cat(values).numpy() for key, values in parts.items()}
+    return {key: torch.cat(values).cpu().numpy() for key, values in parts.items()}
 
 
 def subsample_positions(n: int, max_items: int | None, seed: int = 0) -> np.ndarray:

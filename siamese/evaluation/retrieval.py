@@ -69,6 +69,15 @@ def silhouette_by_digit(embedding: np.ndarray, label: np.ndarray) -> float:
     return float(silhouette_score(embedding, label, metric="euclidean"))
 
 
+def precision_standard_error(precision: float, num_queries: int) -> float:
+    """Standard error of a precision@1 measured on ``num_queries`` independent queries: sqrt(p (1 - p) / n)
+    (binomial; the spread from which queries were drawn, with the references held fixed). Example: p = 0.9 on
+    1000 queries -> 0.0095."""
+    if num_queries < 1:
+        return float("nan")
+    return float((precision * (1.0 - precision) / num_queries) ** 0.5)
+
+
 def evaluate_split(query: dict, reference: dict, metrics: Sequence[str] = ALL_METRICS, max_queries: int | None = None,
                    max_references: int | None = None, seed: int = 0) -> dict[str, float]:
     """All ``metrics`` of one query split; ``max_queries`` / ``max_references`` evaluate deterministic uniform

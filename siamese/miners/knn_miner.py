@@ -9,7 +9,7 @@ import torch
 from pytorch_metric_learning.losses import TripletMarginLoss
 
 from siamese.miners.base import BaseMiner
-from siamese.miners.neighbor_graph import build_neighbor_graph
+from siamese.miners.neighbor_graph import SEARCHES, build_neighbor_graph
 from siamese.miners.random_draw import check_draw_counts, draw_random_pairs
 from siamese.models.layer_reader import read_layer, read_output
 from siamese.models.loading import load_net
@@ -25,8 +25,9 @@ OUTPUTS = ("pairs", "triplets", "auto")
 class KNNMiner(BaseMiner):
     """Positives from a within-class k-NN graph over the whole training set; negatives per ``negatives``.
 
-    - Graph: ``graph[i]`` = the k nearest same-label train items of item i (``build_neighbor_graph``, faiss exact
-      search, squared Euclidean) in a ``reference`` space:
+    - Graph: ``graph[i]`` = the k nearest same-label train items of item i (``build_neighbor_graph``, squared
+      Euclidean; ``graph_search``: ``exact`` faiss search, ``ivf`` approximate faiss IVF, ``auto`` IVF beyond 1M
+      items) in a ``reference`` space:
       ``pixels`` (default) the normalized train images as the train loader serves them (with
       ``data.shift.train=true data.shift.train_mode=fixed`` these are the shifted images, so a left-shifted 4
       has left-shifted 4s as neighbours; with ``train_mode=random`` the graph is over the unshifted images);
@@ -48,7 +49,7 @@ class KNNMiner(BaseMiner):
     def __init__(self, k: int = 5, reference: str = "pixels", rebuild_every_n_epochs: int = 1,
                  checkpoint: str | None = None, layer: str | None = None, negatives: str = "other_class",
                  output: str = "auto", num_positives: int = 1, num_negatives: int = 1,
-                 neighbors_per_anchor: int | None = None, **kwargs):
+                 neighbors_per_anchor: int | None = None, graph_search: str = "exact", **kwargs):
         super().__init__(**kwargs)
         if k < 1:
             raise ValueError(f"miner.k must be >= 1, got {k}")
@@ -61,6 +62,9 @@ class KNNMiner(BaseMiner):
         if rebuild_every_n_epochs < 1:
             raise ValueError(f"miner.rebuild_every_n_epochs must be >= 1, got {rebuild_every_n_epochs}")
         check_draw_counts(num_positives, num_negatives, output, OUTPUTS)
+        if graph_search not in SEARCHES:
+            raise ValueError(f"miner.graph_search must be one of {SEARCHES}, got {graph_search!r}")
+        self.graph_search = graph_search
         self.k, self.reference, self.rebuild_every_n_epochs = k, reference, rebuild_every_n_epochs
         self.checkpoint, self.layer, self.negatives, self.output = checkpoint, layer, negatives, output
         self.num_positives, self.num_negatives = num_positives, num_negatives
@@ -93,15 +97,19 @@ class KNNMiner(BaseMiner):
 
     def set_graph(self, features: torch.Tensor) -> None:
         start = time.perf_counter()
-        self.graph = build_neighbor_graph(features, self.dataset.labels.cpu(), self.k)
+        # the graph stays on the CPU (the batch sampler reads it per anchor); the miner copies it to the batch's
+        # device once per graph
+        self.graph = build_neighbor_graph(features, self.dataset.labels.to(features.device), self.k,
+                                          self.graph_search).cpu()
         self._device_copies: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}  # a new graph: copy it again
         self.graph_seconds = time.perf_counter() - start
         log.info("k-NN graph (%s, k=%d) over %d train items: %.2f s", self.reference, self.k, len(self.graph),
                  self.graph_seconds)
 
     def _reference_features(self, net) -> torch.Tensor:
-        images = self.dataset.images.cpu()
+        images = self.dataset.images  # where the data lives: on a GPU the graph is searched there (torch)
         if self.reference == "checkpoint_layer":
+            images = images.cpu()
             loaded = load_net(self.checkpoint)
             return read_layer(loaded.net, self.layer, loaded.normalize(images)).flatten(1)
         x = self.dataset.normalize(images)

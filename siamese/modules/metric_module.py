@@ -9,6 +9,7 @@ from torch import nn
 
 from siamese.miners import BaseMiner, RandomMiner
 from siamese.modules.base import BaseModule
+from siamese.modules.loop_embeddings import LoopEmbeddings
 from siamese.utils.distributed import broadcast_from_rank0, gather_with_grad, world_size
 
 
@@ -38,6 +39,7 @@ class MetricLearningModule(BaseModule):
         super().__init__(net, optimizer, scheduler)
         self.loss, self.miner = loss, miner
         self.val_miner = val_miner if val_miner is not None else RandomMiner()
+        self.loop_embeddings = LoopEmbeddings()  # val/test embeddings of the loops, read by the callbacks
         miner.infer_output(loss)  # miners with output=auto (KNNMiner) pick pairs/triplets from the loss
 
     def mine_and_loss(self, embeddings: torch.Tensor, labels: torch.Tensor, indices: torch.Tensor | None,
@@ -56,6 +58,8 @@ class MetricLearningModule(BaseModule):
 
     def _step(self, batch: dict, miner: BaseMiner, stage: str) -> torch.Tensor:
         embeddings = self.net(batch["image"])
+        if stage != "train":
+            self.loop_embeddings.add(stage, embeddings, batch)
         loss, _ = self.mine_and_loss(embeddings, batch["label"], batch["index"], miner)
         # epoch means of the global batch (the same on every process, so no sync is needed)
         pair_counts = {f"pairs/{kind}": count for kind, count in self.loss.last_stats.items()}
@@ -77,6 +81,12 @@ class MetricLearningModule(BaseModule):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(batch_idx)
             return self._step(batch, self.val_miner, stage)
+
+    def on_validation_epoch_start(self) -> None:
+        self.loop_embeddings.start("val")
+
+    def on_test_epoch_start(self) -> None:
+        self.loop_embeddings.start("test")
 
     def validation_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
         return self._seeded_step(batch, batch_idx, "val")
