@@ -235,6 +235,57 @@ class PageHandler(BaseHTTPRequestHandler):
             raise TypeError("the request must be a JSON object")
         return body
 
+    # a page's routes, set by ``for_page``: GET / (the page), /api/state?rater=R, /image/...; POST ``post_path``
+    page: bytes = b""
+    post_path: str = ""
+
+    @staticmethod
+    def state(rater: str) -> dict:
+        raise NotImplementedError
+
+    @staticmethod
+    def image(parts: list[str]) -> bytes | None:
+        raise NotImplementedError
+
+    @staticmethod
+    def parse(body: dict) -> tuple:
+        raise NotImplementedError
+
+    @staticmethod
+    def save(*args) -> dict:
+        raise NotImplementedError
+
+    @classmethod
+    def for_page(cls, page: bytes, post_path: str, state, image, parse, save, token: str, timeout: float):
+        """A handler class serving ``page``: ``state(rater) -> dict`` answers /api/state, ``image(path parts) ->
+        PNG bytes or None`` the image URLs, ``parse``/``save`` the POSTs to ``post_path`` (``_post_json``)."""
+        return type(f"{cls.__name__}For{post_path.rsplit('/', 1)[-1].title()}", (cls,), {
+            "page": page, "post_path": post_path, "token": token, "timeout": timeout,
+            "state": staticmethod(state), "image": staticmethod(image), "parse": staticmethod(parse),
+            "save": staticmethod(save)})
+
+    def do_GET(self):  # noqa: N802 - the http.server API
+        if not self._host_ok():
+            return self._json(HTTPStatus.MISDIRECTED_REQUEST, {"error": "wrong Host header"})
+        url = urlparse(self.path)
+        if url.path == "/":
+            return self._send(HTTPStatus.OK, self.page, "text/html; charset=utf-8")
+        if url.path == "/api/state":
+            try:
+                rater = check_rater(parse_qs(url.query).get("rater", [""])[0])
+            except ValueError as error:
+                return self._json(HTTPStatus.BAD_REQUEST, {"error": str(error)})
+            return self._json(HTTPStatus.OK, self.state(rater))
+        png = self.image(url.path.split("/"))
+        if png is not None:
+            return self._send(HTTPStatus.OK, png, "image/png")
+        return self._not_found()
+
+    def do_POST(self):  # noqa: N802
+        if urlparse(self.path).path != self.post_path:
+            return self._not_found()
+        return self._post_json(self.parse, self.save)
+
     def _post_json(self, parse, save) -> None:
         """Checks, body, ``parse(body) -> args`` (raising ValueError/TypeError for a 400), ``save(*args) ->
         payload`` (an ``OSError`` is a 503: never claim a failed append was saved)."""
@@ -283,35 +334,18 @@ def make_handler(pairs: PairSet, store: RatingStore, token: str, timeout: float)
         store.add(rater, pair, rating)
         return {"ratings": store.ratings_of(rater)}
 
-    class Handler(PageHandler):
-        def do_GET(self):  # noqa: N802 - the http.server API
-            if not self._host_ok():
-                return self._json(HTTPStatus.MISDIRECTED_REQUEST, {"error": "wrong Host header"})
-            url = urlparse(self.path)
-            if url.path == "/":
-                return self._send(HTTPStatus.OK, page, "text/html; charset=utf-8")
-            if url.path == "/api/state":
-                try:
-                    rater = check_rater(parse_qs(url.query).get("rater", [""])[0])
-                except ValueError as error:
-                    return self._json(HTTPStatus.BAD_REQUEST, {"error": str(error)})
-                return self._json(HTTPStatus.OK, {"rater": rater, "order": rater_order(pairs.pair_id, rater),
-                                                   "ratings": store.ratings_of(rater), "scale": list(SCALE)})
-            parts = url.path.split("/")
-            if len(parts) == 4 and parts[1] == "image" and parts[3] in ("a.png", "b.png"):
-                pair = unquote(parts[2])
-                if pair in index:
-                    images = pairs.images_a if parts[3] == "a.png" else pairs.images_b
-                    return self._send(HTTPStatus.OK, pair_png(images[index[pair]]), "image/png")
-            return self._not_found()
+    def image(parts: list[str]) -> bytes | None:
+        if len(parts) == 4 and parts[1] == "image" and parts[3] in ("a.png", "b.png"):
+            pair = unquote(parts[2])
+            if pair in index:
+                return pair_png((pairs.images_a if parts[3] == "a.png" else pairs.images_b)[index[pair]])
+        return None
 
-        def do_POST(self):  # noqa: N802
-            if urlparse(self.path).path != "/api/rate":
-                return self._not_found()
-            return self._post_json(parse, save)
+    def state(rater: str) -> dict:
+        return {"rater": rater, "order": rater_order(pairs.pair_id, rater), "ratings": store.ratings_of(rater),
+                "scale": list(SCALE)}
 
-    Handler.token, Handler.timeout = token, timeout
-    return Handler
+    return PageHandler.for_page(page, "/api/rate", state, image, parse, save, token, timeout)
 
 
 class RatingServer(ThreadingHTTPServer):

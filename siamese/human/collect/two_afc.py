@@ -17,9 +17,8 @@ import hashlib
 import os
 import secrets
 import time
-from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import unquote
 
 from siamese.human.collect.rating_server import (
     PageHandler,
@@ -98,35 +97,19 @@ def make_two_afc_handler(trials: TrialSet, store: ChoiceStore, token: str, timeo
         store.add(rater, trial, choice)
         return {"ratings": store.ratings_of(rater)}
 
-    class Handler(PageHandler):
-        def do_GET(self):  # noqa: N802 - the http.server API
-            if not self._host_ok():
-                return self._json(HTTPStatus.MISDIRECTED_REQUEST, {"error": "wrong Host header"})
-            url = urlparse(self.path)
-            if url.path == "/":
-                return self._send(HTTPStatus.OK, page, "text/html; charset=utf-8")
-            if url.path == "/api/state":
-                try:
-                    rater = check_rater(parse_qs(url.query).get("rater", [""])[0])
-                except ValueError as error:
-                    return self._json(HTTPStatus.BAD_REQUEST, {"error": str(error)})
-                order = rater_order(trials.trial_id, rater)
-                return self._json(HTTPStatus.OK, {"rater": rater, "order": order, "ratings": store.ratings_of(rater),
-                                                   "trials": {t: trial_view(rater, t) for t in order}})
-            parts = url.path.split("/")
-            if len(parts) == 3 and parts[1] == "image" and parts[2].endswith(".png"):
-                image = unquote(parts[2][: -len(".png")])
-                if image in image_index:
-                    return self._send(HTTPStatus.OK, pair_png(trials.images[image_index[image]]), "image/png")
-            return self._not_found()
+    def image(parts: list[str]) -> bytes | None:
+        if len(parts) == 3 and parts[1] == "image" and parts[2].endswith(".png"):
+            image_id = unquote(parts[2][: -len(".png")])
+            if image_id in image_index:
+                return pair_png(trials.images[image_index[image_id]])
+        return None
 
-        def do_POST(self):  # noqa: N802
-            if urlparse(self.path).path != "/api/choose":
-                return self._not_found()
-            return self._post_json(parse, save)
+    def state(rater: str) -> dict:
+        order = rater_order(trials.trial_id, rater)
+        return {"rater": rater, "order": order, "ratings": store.ratings_of(rater),
+                "trials": {t: trial_view(rater, t) for t in order}}
 
-    Handler.token, Handler.timeout = token, timeout
-    return Handler
+    return PageHandler.for_page(page, "/api/choose", state, image, parse, save, token, timeout)
 
 
 def make_two_afc_server(trials: TrialSet, choices_path: str | Path, port: int = 8000,
