@@ -20,15 +20,8 @@ import time
 from pathlib import Path
 from urllib.parse import unquote
 
-from siamese.human.collect.rating_server import (
-    PageHandler,
-    RatingServer,
-    RatingStore,
-    check_rater,
-    pair_png,
-    rater_order,
-    render_page,
-)
+from siamese.human.collect.page_handler import PageHandler, check_rater
+from siamese.human.collect.rating_server import RatingServer, RatingStore, pair_png, rater_order, render_page
 from siamese.human.io.common import FormatError, read_csv
 from siamese.human.io.trial_set import CHOICE_COLUMNS, TrialSet, load_choices
 
