@@ -98,6 +98,14 @@ class TwoAFCObjective(nn.Module):
         return self.loss(pair_cosine(anchor, a), pair_cosine(anchor, b), self.chose_a)
 
 
+def check_known(names, known, key: str, kind: str, show_known: bool = False) -> None:
+    """``ValueError`` naming ``key`` and the first (sorted) of ``names`` that is not in ``known``."""
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise ValueError(f"{key} names unknown {kind} {unknown[0]!r}" + (f"; {kind}s: {list(known)}" if show_known
+                                                                         else ""))
+
+
 def rated_pairs_from_files(pairs_dir: str, ratings: str, loss: nn.Module, layer: str = "embedding",
                            pairs_per_step: int | None = None, scale: Sequence[float] = (1, 10),
                            train_pairs: Sequence[str] | None = None,
@@ -124,15 +132,11 @@ def rated_pairs_from_files(pairs_dir: str, ratings: str, loss: nn.Module, layer:
     pairs = load_pair_set(pairs_dir)
     rated = load_ratings(ratings, pairs.pair_id, tuple(scale))
     if raters is not None:
-        unknown = sorted(set(raters) - set(rated.raters))
-        if unknown:
-            raise ValueError(f"human.raters names unknown rater {unknown[0]!r}; raters: {rated.raters}")
+        check_known(raters, rated.raters, "human.raters", "rater", show_known=True)
         rated = replace(rated, raters=list(raters), matrix=rated.matrix[[rated.raters.index(r) for r in raters]])
     training = np.ones(len(pairs.pair_id), dtype=bool)
     if train_pairs is not None:
-        unknown = sorted(set(train_pairs) - set(pairs.pair_id))
-        if unknown:
-            raise ValueError(f"human.train_pairs names unknown pair {unknown[0]!r}")
+        check_known(train_pairs, pairs.pair_id, "human.train_pairs", "pair")
         training = np.isin(pairs.pair_id, list(train_pairs))
         rated = replace(rated, matrix=np.where(training, rated.matrix, np.nan))  # held-out ratings never enter
     mean = normalize_ratings(rated, normalize).mean()
@@ -163,9 +167,7 @@ def two_afc_from_files(trials_dir: str, loss: nn.Module, layer: str = "embedding
     answers = load_choices(choices or Path(trials_dir) / CHOICES_CSV, trials)
     keep = np.ones(len(answers.rater), dtype=bool)
     if raters is not None:
-        unknown = sorted(set(raters) - set(answers.rater))
-        if unknown:
-            raise ValueError(f"human.raters names unknown rater {unknown[0]!r}; raters: {sorted(set(answers.rater))}")
+        check_known(raters, sorted(set(answers.rater)), "human.raters", "rater", show_known=True)
         keep = np.isin(answers.rater, list(raters))
     if keep.sum() < 1:
         raise ValueError(f"{trials_dir}: no 2AFC answers to train on")
