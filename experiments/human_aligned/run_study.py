@@ -292,8 +292,9 @@ def fmt(value, digits: int = 3) -> str:
 
 
 def write_report(args, out: Path, what: str, grid, baselines, alignment, readouts, ceiling, n_pairs,
-                 command: str, normalization: str = "rater normalization: none (raw ratings)") -> None:
-    synthetic = "SYNTHETIC" in what
+                 command: str, normalization: str = "rater normalization: none (raw ratings)",
+                 synthetic: bool = False) -> None:
+    """``synthetic``: the pair set or ratings say SYNTHETIC in their own content (``.synthetic``)."""
     scaled = " (scaled-down: --quick)" if args.quick else ""
     lines = [f"# Human-like similarity without and with human data{' (SYNTHETIC)' if synthetic else ''}{scaled}", "",
              f"Ratings: {what}. {n_pairs} within-digit pairs. Command:", "", f"    {command}", "",
@@ -339,7 +340,7 @@ def write_report(args, out: Path, what: str, grid, baselines, alignment, readout
     print("\n".join(lines))
 
 
-def plot(out: Path, rows: list[dict]) -> None:
+def plot(out: Path, rows: list[dict], ceiling: float | None = None, synthetic: bool = False) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -354,6 +355,11 @@ def plot(out: Path, rows: list[dict]) -> None:
     ax.set_yticks(y, [f"{row['name']} / {row['layer']}" for row in rows], fontsize=7)
     ax.set_xlabel("Pearson r with the mean rating (95% bootstrap CI)")
     ax.axvline(0, color="0.7", lw=0.8)
+    if ceiling is not None and np.isfinite(ceiling):
+        ax.axvline(ceiling, color="tab:orange", lw=1, label=f"noise ceiling (leave-one-out) {ceiling:.2f}")
+        ax.legend(fontsize=7, loc="lower right")
+    title = "r with the mean rating by set-up and layer"
+    ax.set_title(("SYNTHETIC ratings (not from people): " if synthetic else "") + title, fontsize=9)
     fig.tight_layout()
     fig.savefig(out / "r_by_setup.png")
     plt.close(fig)
@@ -399,9 +405,10 @@ def main(argv=None) -> None:
                "normalization_description": ratings.describe(), **ceiling, "grid": grid,
                "baselines": baselines, "alignment": alignment, "readouts": readouts}
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
-    plot(out, baselines + grid)
+    synthetic = bool(ratings.synthetic or pairs.synthetic)
+    plot(out, baselines + grid, ceiling.get("ceiling_loo_r"), synthetic)
     write_report(args, out, what, grid, baselines, alignment, readouts, ceiling, len(human), command,
-                 ratings.describe())
+                 ratings.describe(), synthetic)
 
 
 if __name__ == "__main__":
