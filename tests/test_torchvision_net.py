@@ -9,6 +9,7 @@ import torch
 
 from siamese.models.torchvision_net import TorchvisionNet
 from siamese.training import train
+from siamese.utils.checkpoints import load_checkpoint
 from tests.dataset_files import pin_cifar_md5, write_cifar
 
 
@@ -82,7 +83,7 @@ def test_resnet18_from_a_local_file_trains_an_embedding(cfg_factory, tmp_path, m
                       "callbacks.embedding_plot.every_n_epochs=1")
     metrics = train(cfg)
     assert math.isfinite(metrics["train/loss"]) and 0 <= metrics["test/precision_at_1"] <= 1
-    checkpoint = torch.load(Path(cfg.paths.output_dir) / "checkpoints" / "last.ckpt", weights_only=False)
+    checkpoint = load_checkpoint(Path(cfg.paths.output_dir) / "checkpoints" / "last.ckpt")  # as the project reads it
     trained = checkpoint["state_dict"]["net.backbone.layer1.0.conv1.weight"]
     assert trained.shape == saved["layer1.0.conv1.weight"].shape
     assert not torch.equal(trained, saved["layer1.0.conv1.weight"])  # it started there and moved

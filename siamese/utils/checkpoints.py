@@ -121,8 +121,10 @@ def load_checkpoint(path: str | Path, key: str = "ckpt_path") -> dict:
     return checkpoint
 
 
-# the packages a stored config may name in ``_target_`` (the project's classes, torch optimizers/schedulers/losses)
-ALLOWED_TARGETS = ("siamese.", "torch.optim.", "torch.nn.", "pytorch_metric_learning.", "pytorch_lightning.")
+# the packages a stored config may name in ``_target_`` (the project's classes, torch optimizers/schedulers/losses,
+# the torchvision transforms of ``data.transforms``)
+ALLOWED_TARGETS = ("siamese.", "torch.optim.", "torch.nn.", "pytorch_metric_learning.", "pytorch_lightning.",
+                   "torchvision.transforms.")
 
 
 def check_targets(node, path: Path, allowed: tuple[str, ...] = ALLOWED_TARGETS) -> None:
