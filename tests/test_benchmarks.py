@@ -6,7 +6,8 @@ from benchmarks.run import main
 def test_benchmark_smoke_run_prints_every_table(tmp_path):
     table = main(["--quick", "--out", str(tmp_path / "results.md")])
     assert "cpu cores" in table and "Validation next to a training epoch" in table
-    assert "vs 2000 train shared with fit/ (default)" in table and "embedding plot, whole splits" in table
+    assert "the default: val P@1 vs 2000 train every epoch, fit/ every 5th" in table
+    assert "embedding plot, whole splits" in table
     assert "| plain pml script |" in table and "| framework, NCHW net |" in table
     assert "Retrieval metrics vs N" in table and "Human-similarity evaluation" in table
     assert "k-NN graph of the k-NN miner" in table and "k-NN miner per batch" in table

@@ -29,7 +29,8 @@ def test_fast_dev_run_every_loss_and_model(cfg_factory, loss, model):
 
 def test_small_real_training_learns_4_vs_9(cfg_factory):
     cfg = cfg_factory("logger=csv", "data.max_train_samples=600", "data.max_test_samples=400",
-                      "data.batch_size=64", "trainer.max_epochs=4", "callbacks.embedding_plot.every_n_epochs=2")
+                      "data.batch_size=64", "trainer.max_epochs=4", "callbacks.embedding_plot.every_n_epochs=2",
+                      "callbacks.retrieval_metrics.fit_every_n_epochs=3")
     metrics = train(cfg)
     run = Path(cfg.paths.output_dir)
     assert metrics["test/precision_at_1"] >= 0.9, metrics
@@ -43,12 +44,15 @@ def test_small_real_training_learns_4_vs_9(cfg_factory):
     assert sorted(p.name for p in (run / "plots").glob("*.png")) == ["embeddings_epoch_000.png",  # untrained
                                                                    "embeddings_epoch_002.png",
                                                                    "embeddings_epoch_004.png"]
-    # retrieval metrics each epoch (subsampled, fit/) and at test time; one history line per epoch
+    # val metrics each epoch, the subsampled fit/ metrics every 3rd and the last (only in those epochs' rows, not
+    # Lightning's kept values of epoch 3 in epoch 4's row: they differ), the full ones at test time
     history = [json.loads(line) for line in (run / "metrics_history.jsonl").read_text().splitlines()]
     assert [row["epoch"] for row in history] == [1, 2, 3, 4]
-    for key in ("fit/test/mean_average_precision_at_r", "fit/test_shifted/NMI", "fit/test/silhouette",
-                "time/retrieval_metrics_s", "val/precision_at_1", "val/loss"):
+    for key in ("time/retrieval_metrics_s", "val/precision_at_1", "val/precision_at_1_se", "val/loss"):
         assert all(key in row for row in history), key
+    for key in ("fit/test/mean_average_precision_at_r", "fit/test_shifted/NMI", "fit/test/silhouette"):
+        assert [row["epoch"] for row in history if key in row] == [3, 4], key
+    assert history[2]["fit/test_shifted/NMI"] != history[3]["fit/test_shifted/NMI"]
     for key in ("test/r_precision", "test_shifted/mean_average_precision_at_r", "test/AMI", "test/silhouette"):
         assert 0 < metrics[key] <= 1, (key, metrics)
     saved = np.load(run / "embeddings" / "epoch_004.npz")

@@ -7,7 +7,7 @@ import time
 
 import pytorch_lightning as pl
 
-from siamese.callbacks.metrics_history import completed_epoch_metrics
+from siamese.callbacks.metrics_history import CompletedEpochMetrics
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,7 @@ class EpochLog(pl.Callback):
         self.metrics = list(metrics)
         self._started: float | None = None
         self._epochs_done = 0
+        self.completed_epoch_metrics = CompletedEpochMetrics()
 
     def on_train_start(self, trainer, pl_module) -> None:
         self._started, self._epochs_done = time.perf_counter(), 0
@@ -33,7 +34,7 @@ class EpochLog(pl.Callback):
         self._epoch_start = time.perf_counter()
 
     def on_train_epoch_end(self, trainer, pl_module) -> None:
-        metrics = completed_epoch_metrics(trainer, pl_module)
+        metrics = self.completed_epoch_metrics(trainer, pl_module)
         if not trainer.is_global_zero:
             return
         now = time.perf_counter()

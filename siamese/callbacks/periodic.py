@@ -21,20 +21,24 @@ class PeriodicEvaluation(pl.Callback):
     """
 
     def __init__(self, every_n_epochs: int = 1, name: str | None = None, rank_zero_only: bool = False):
-        if isinstance(every_n_epochs, bool) or not isinstance(every_n_epochs, int) or every_n_epochs < 1:
-            key = f"callbacks.{name or type(self).__name__}.every_n_epochs"
-            raise ValueError(f"{key} must be an integer >= 1, got {every_n_epochs!r}")
-        self.every_n_epochs = every_n_epochs
+        self.config_name = name or type(self).__name__  # callbacks.<config_name> in errors
+        self.every_n_epochs = self.check_period(every_n_epochs, "every_n_epochs")
         self.rank_zero_only = rank_zero_only
 
-    def should_run(self, trainer: pl.Trainer) -> bool:
-        """True after every ``every_n_epochs``-th completed epoch and after the last one (not in the sanity check,
-        and with ``rank_zero_only`` only on global rank 0)."""
+    def check_period(self, value, key: str) -> int:
+        """``value`` if it is an integer >= 1, else a ValueError naming ``callbacks.<config_name>.<key>``."""
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"callbacks.{self.config_name}.{key} must be an integer >= 1, got {value!r}")
+        return value
+
+    def should_run(self, trainer: pl.Trainer, every_n_epochs: int | None = None) -> bool:
+        """True after every ``every_n_epochs``-th completed epoch (default: the callback's own) and after the last
+        one (not in the sanity check, and with ``rank_zero_only`` only on global rank 0)."""
         if trainer.sanity_checking or (self.rank_zero_only and not trainer.is_global_zero):
             return False
         completed, max_epochs = trainer.current_epoch + 1, trainer.max_epochs
         last = max_epochs is not None and max_epochs > 0 and completed >= max_epochs  # max_epochs=-1: no last
-        return completed % self.every_n_epochs == 0 or last
+        return completed % (every_n_epochs or self.every_n_epochs) == 0 or last
 
     def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if self.should_run(trainer):

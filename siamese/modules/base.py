@@ -99,7 +99,7 @@ class BaseModule(pl.LightningModule):
 
     def log_epoch_means(self, stage: str) -> None:
         """Log the means of ``stage`` now. Once per epoch: a second call finds nothing left, so a callback may
-        call it before the module's own epoch-end hook (``completed_epoch_metrics`` does, to see this epoch's
+        call it before the module's own epoch-end hook (``CompletedEpochMetrics`` does, to see this epoch's
         train/*: Lightning runs callbacks' ``on_train_epoch_end`` first)."""
         means = self.__dict__.get("_epoch_means", {}).get(stage)
         for name, value in (means.pop() if means else {}).items():
