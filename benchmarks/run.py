@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import tempfile
 import time
@@ -52,13 +53,14 @@ def load() -> str:
     return Path("/proc/loadavg").read_text().split(" ")[0] if Path("/proc/loadavg").exists() else "?"
 
 
-def default_run(threads: int | None) -> tuple[list[dict], float]:
+def default_run(threads: int | None) -> tuple[list[dict], float, dict]:
     """``python train.py`` with every default (4 vs 9, contrastive, 10 epochs, default callbacks, offline wandb):
-    its per-epoch times from metrics_history.jsonl, and the whole process's wall seconds."""
+    its per-epoch times from metrics_history.jsonl, the whole process's wall seconds and its metrics.json."""
     with tempfile.TemporaryDirectory() as folder:
         wall_s, _ = end_to_end.timed_run([end_to_end.sys.executable, "train.py", f"hydra.run.dir={folder}"], threads)
         lines = (Path(folder) / "metrics_history.jsonl").read_text().splitlines()
-    return [json.loads(line) for line in lines if "time/train_epoch_s" in line], wall_s
+        metrics = json.loads((Path(folder) / "metrics.json").read_text())
+    return [json.loads(line) for line in lines if "time/train_epoch_s" in line], wall_s, metrics
 
 
 def metric_scaling(sizes, dim: int = 16, seed: int = 0) -> list[dict]:
@@ -175,7 +177,7 @@ def main(argv=None) -> str:
         lines += [f"### {'10 digits' if len(digits) == 10 else '4 vs 9 (the default run)'}", ""]
         lines += validation_cost.table(result) + [""]
     if not quick:
-        epochs, wall_s = default_run(args.threads)
+        epochs, wall_s, final = default_run(args.threads)
         lines += ["### The default run, `python train.py` (4 vs 9, 10 epochs, every default callback)", "",
                   "Validation = the val loss loop + every callback of the validation epoch: val precision@1 every "
                   "epoch; fit/ metrics and the embedding plot after epochs 5 and 10.", "",
@@ -187,21 +189,25 @@ def main(argv=None) -> str:
         training = sum(e["time/train_epoch_s"] for e in epochs)
         validation = sum(e["time/validation_s"] for e in epochs)
         lines += [f"| all {len(epochs)} | {training:.2f} | {validation:.2f} | | **{validation / training:.2f}** |",
-                  "", f"The whole process (start-up, the epoch-0 plot, the test pass, wandb) took {wall_s:.1f} s.",
-                  ""]
+                  "", f"The whole process (start-up, the epoch-0 plot, the test pass, wandb) took {wall_s:.1f} s; "
+                  f"the best checkpoint (epoch {final.get('checkpoint/test_epoch', float('nan')):.0f}) reads test "
+                  f"precision@1 {final.get('test/precision_at_1', float('nan')):.3f}, shifted test "
+                  f"{final.get('test_shifted/precision_at_1', float('nan')):.3f}.", ""]
 
     # 2. the training step
     dm = semihard_datamodule(2000 if quick else None)
-    batches, repeats = (2, 1) if quick else (12, 2)
+    batches, repeats = (2, 1) if quick else (30, 5)
     step = compare_semihard(dm, batches, repeats, {} if quick else OPTIONS)
-    plain = step["plain pml script"]
+    plain = statistics.median(step["plain pml script"])
     lines += ["## 2. Training step: semi-hard triplets, 10 digits, batch 250 = 25 images of each digit", "",
               f"Same net, batch, sampler (pml MPerClassSampler), miner (pml semi-hard TripletMarginMiner) and loss "
-              f"(pml TripletMarginLoss, margin 1); {batches} batches per side, sides alternated, best of {repeats}.", "",  # noqa: E501
-              "| side | img/s | / plain pml script |", "|---|---|---|"]
-    for name, value in step.items():
-        lines.append(f"| {name} | {value:.0f} | {value / plain:.3f} |" if isinstance(value, float)
-                     else f"| {name} | {value} | |")
+              f"(pml TripletMarginLoss, margin 1); {batches} batches per side, sides alternated {repeats} times; "
+              "the ratio is of the medians.", "",
+              "| side | img/s, median | min - max | / plain pml script |", "|---|---|---|---|"]
+    for name, values in step.items():
+        lines.append(f"| {name} | {statistics.median(values):.0f} | {min(values):.0f} - {max(values):.0f} | "
+                     f"{statistics.median(values) / plain:.3f} |" if isinstance(values, list)
+                     else f"| {name} | {values} | | |")
 
     # 3 + 4. whole processes, start-up, time to accuracy
     if not quick:
@@ -211,37 +217,58 @@ def main(argv=None) -> str:
                   f"{start_up['framework_s']:.1f} s, plain `import benchmarks.plain_pml` {start_up['plain_s']:.1f} s; "
                   "optional packages imported by building a run with `logger=csv`: "
                   f"{', '.join(start_up['lazy_imports']) or 'none'}.", ""]
-        target = 0.95
-        plain_run = end_to_end.plain_run(2, target, args.threads)
-        framework = end_to_end.framework_run(
-            2, ["callbacks.retrieval_metrics.max_queries=null", "callbacks.retrieval_metrics.max_references=null",
-                "callbacks.retrieval_metrics.fit_every_n_epochs=1",
-                "+callbacks.stop_at_target._target_=pytorch_lightning.callbacks.EarlyStopping",
-                "+callbacks.stop_at_target.monitor=fit/test/precision_at_1", "+callbacks.stop_at_target.mode=max",
-                f"+callbacks.stop_at_target.stopping_threshold={target}"], args.threads)
-        m = framework["metrics"]
-        p_epochs = len(plain_run["test_precision_at_1"])
-        lines += ["Both train 54,000 images and after every epoch measure precision@1 of the 10,000 test images "
-                  "against the training images (the framework: `fit/test/precision_at_1` with "
-                  "`max_queries=null max_references=null fit_every_n_epochs=1`, and Lightning's "
-                  "`EarlyStopping(stopping_threshold=0.95)`), "
-                  "and stop at the first epoch with precision@1 >= 0.95 (at most 2). The framework process also runs "
-                  "its validation, the test pass of the best checkpoint (test and shifted test), plots, checkpoints "
-                  "and an offline wandb run.", "",
+        target, repeats = 0.95, 2
+        plain_runs, framework_runs = [], []
+        for _ in range(repeats):  # alternated, so load changes hit both sides
+            plain_runs.append(end_to_end.plain_run(1, None, args.threads))
+            framework_runs.append(end_to_end.framework_run(1, (), args.threads))
+        plain_s = statistics.mean(r["wall_s"] for r in plain_runs)
+        framework_s = statistics.mean(r["wall_s"] for r in framework_runs)
+        fm = framework_runs[-1]["metrics"]
+        lines += ["One epoch each, every default of both (`python train.py experiment=mnist10_semihard`: validation, "
+                  "the embedding plots of epochs 0 and 1, checkpoints, the test pass of the best checkpoint on the "
+                  "test and shifted test sets with all six metrics, an offline wandb run with its embedding table; "
+                  "the plain script: one epoch, then test precision@1 against the training images), "
+                  f"{repeats} runs each, alternated.", "",
                   "| | plain pml script | framework | framework / plain |", "|---|---|---|---|",
-                  f"| epochs run | {p_epochs} | {int(m['epochs']) + 1} | |",
-                  f"| whole process s | {plain_run['wall_s']:.1f} | {framework['wall_s']:.1f} | "
-                  f"**{framework['wall_s'] / plain_run['wall_s']:.2f}** |",
-                  f"| of which training s (per epoch) | {', '.join(f'{t:.1f}' for t in plain_run['train_s'])} | "
-                  f"{m['time/train_epoch_s']:.1f} (last) | |",
-                  f"| test precision@1 after each epoch | {', '.join(f'{p:.3f}' for p in plain_run['test_precision_at_1'])} "  # noqa: E501
-                  f"| {m.get('fit/test/precision_at_1', float('nan')):.3f} (last); test pass {m.get('test/precision_at_1', float('nan')):.3f} | |",  # noqa: E501
-                  "", "## 4. Time to accuracy: seconds from process start until test precision@1 >= 0.95 (10 digits)", "",  # noqa: E501
+                  "| whole process s, each run | " + ", ".join(f"{r['wall_s']:.1f}" for r in plain_runs) + " | "
+                  + ", ".join(f"{r['wall_s']:.1f}" for r in framework_runs) + " | |",
+                  f"| whole process s, mean | {plain_s:.1f} | {framework_s:.1f} | **{framework_s / plain_s:.2f}** |",
+                  f"| training epoch s (last run) | {plain_runs[-1]['train_s'][0]:.1f} | "
+                  f"{fm['time/train_epoch_s']:.1f} | |",
+                  f"| after training s (last run) | test {plain_runs[-1]['test_s'][0]:.1f} | validation "
+                  f"{fm['time/validation_s']:.1f} + the rest | |",
+                  f"| test precision@1 (last run) | {plain_runs[-1]['test_precision_at_1'][0]:.3f} | "
+                  f"{fm.get('test/precision_at_1', float('nan')):.3f} | |"]
+
+        # 4. time to accuracy: the fewest epochs whose process reports test precision@1 >= target
+        def reached(metric, runs):
+            return all(metric(r) >= target for r in runs)
+
+        plain_epochs, plain_time = 1, None
+        if reached(lambda r: r["test_precision_at_1"][0], plain_runs):
+            plain_time = plain_s
+        else:
+            for plain_epochs in (2, 3):
+                run = end_to_end.plain_run(plain_epochs, target, args.threads)
+                if run["target_s"] is not None:  # stopped at the first epoch at the target
+                    plain_time, plain_epochs = run["target_s"] + run["wall_s"] - run["total_s"], len(run["train_s"])
+                    break
+        framework_epochs, framework_time = 1, None
+        if reached(lambda r: r["metrics"].get("test/precision_at_1", 0), framework_runs):
+            framework_time = framework_s
+        else:
+            for framework_epochs in (2, 3):
+                run = end_to_end.framework_run(framework_epochs, (), args.threads)
+                if run["metrics"].get("test/precision_at_1", 0) >= target:
+                    framework_time = run["wall_s"]
+                    break
+        lines += ["", "## 4. Time to accuracy: seconds from process start until test precision@1 >= 0.95 (10 digits)", "",  # noqa: E501
+                  "The plain script stops at the first epoch that reaches it; the framework is the whole process with "
+                  "the fewest epochs (`trainer.max_epochs`) whose test pass reaches it (test pass included).", "",
                   "| | plain pml script | framework (`experiment=mnist10_semihard`) |", "|---|---|---|",
-                  f"| seconds | {_seconds(plain_run['target_s'] and plain_run['target_s'] + plain_run['wall_s'] - plain_run['total_s'])} "  # noqa: E501
-                  f"| {_seconds(framework['wall_s'] if m.get('fit/test/precision_at_1', 0) >= target else None)} "
-                  "(whole process, test pass included) |",
-                  f"| epochs | {p_epochs} | {int(m['epochs']) + 1} |"]
+                  f"| seconds | {_seconds(plain_time)} | {_seconds(framework_time)} |",
+                  f"| epochs | {plain_epochs} | {framework_epochs} |"]
 
     # 5. scaling
     sizes = (300, 1000) if quick else (1_000, 10_000)
@@ -252,10 +279,10 @@ def main(argv=None) -> str:
     knn_rows = knn_graph.run(sizes, (2_000,) if quick else (100_000,), k=5, brute_force_max=10_000)
     lines += ["", "### k-NN graph of the k-NN miner (k = 5 same-class neighbours, exact search)", ""]
     lines += knn_graph.table(knn_rows)
-    # 1M and beyond: python -m benchmarks.knn_graph --sizes --synthetic --ivf 1000000 (minutes on a shared machine)
-    ivf = knn_graph.ivf_curve((5_000,) if quick else (100_000, 300_000), (4,) if quick else (4, 16, 64),
-                              exact_max=5_000 if quick else 300_000)
-    lines += ["", "### k-NN graph beyond 1M: faiss IVF (`miner.graph_search=ivf`) vs exact, SYNTHETIC 16-D, 10 classes",
+    # the exact 1M build alone takes ~3 min on 2 quiet cores; more: python -m benchmarks.knn_graph --ivf N ...
+    ivf = knn_graph.ivf_curve((5_000,) if quick else (100_000, 300_000, 1_000_000), (4,) if quick else (4, 16, 64),
+                              exact_max=5_000 if quick else 1_000_000)
+    lines += ["", "### k-NN graph up to 1M: faiss IVF (`miner.graph_search=ivf`) vs exact, SYNTHETIC 16-D, 10 classes",
               "", "Recall@5 on 2000 seeded rows against their exact neighbours (`knn_graph.exact_rows`).", ""]
     lines += knn_graph.ivf_table(ivf)
     miner_rows = knn_miner_per_batch((900,) if quick else (900, 9_000), batches=5 if quick else 100)

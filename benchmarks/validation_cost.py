@@ -13,7 +13,8 @@ emptied before each, so every choice pays its own embedding):
   whole train split is no longer embedded every epoch), with the fit/ metrics every epoch or, the default, every
   5th epoch (``callbacks.retrieval_metrics.fit_every_n_epochs``);
 - ``no fit/ metrics``: only val precision@1;
-- embedding-plot snapshot of train, test and shifted test: whole splits vs 4000 seeded points each.
+- embedding-plot snapshot of train, test and shifted test: whole splits vs 2000 seeded points each (the default
+  ``max_items``).
 
 The training epoch is ``len(train) / (images per second of the timed batches)``: the ratio is per epoch. Values
 read: val precision@1 with its standard error sqrt(p (1 - p) / n_val) against the whole train split and against
@@ -82,7 +83,7 @@ class _Components(pl.Callback):
         self._time("val P@1 vs 2000 train", lambda: _val_precision(trainer, module, 2000, True))
         self._time("fit/ metrics", lambda: _fit_metrics(trainer, module))
         self._time("fit/ metrics, 2000 train cached", lambda: _fit_metrics(trainer, module), embed("train", 2000, 1))
-        self._time("plot, 4000 points", lambda: [embed(s, 4000)() for s in PLOT_SPLITS] and None)
+        self._time("plot, 2000 points", lambda: [embed(s, 2000)() for s in PLOT_SPLITS] and None)
         if self.plot_whole_splits:
             self._time("plot, whole splits", lambda: [embed(s)() for s in PLOT_SPLITS] and None)
         clear_split_embeddings(module)
@@ -100,7 +101,7 @@ class _Components(pl.Callback):
                  s["val P@1 vs 2000 train"] + s["fit/ metrics, 2000 train cached"] / 5, v["val P@1 vs 2000 train"]),
                 ("val P@1 only, vs 2000 train", s["val P@1 vs 2000 train"], v["val P@1 vs 2000 train"])]
         rows = [{"choice": name, "seconds": seconds, "value": value} for name, seconds, value in rows]
-        for name in ("plot, 4000 points", "plot, whole splits"):
+        for name in ("plot, 2000 points", "plot, whole splits"):
             if name in s:
                 rows.append({"choice": f"embedding {name} (one snapshot; every 5th epoch by default)",
                              "seconds": s[name], "value": None})

@@ -30,7 +30,7 @@ class EmbeddingPlot(PeriodicEvaluation):
 
     def __init__(self, output_dir: str, splits: Sequence[str] = ("train", "test", "test_shifted"),
                  every_n_epochs: int = 5, max_points: int = 4000, save_initial: bool = True,
-                 projection: str = "pca", max_items: int | None = 4000):
+                 projection: str = "pca", max_items: int | None = 2000):
         super().__init__(every_n_epochs, "embedding_plot", rank_zero_only=True)
         self.projection = check_projection(projection, "callbacks.embedding_plot.projection")
         self.save_initial = save_initial

@@ -13,7 +13,6 @@ import pytorch_lightning as pl
 
 from siamese.callbacks.split_embeddings import split_embeddings
 from siamese.data.run_images import split_images
-from siamese.evaluation.embeddings import subsample_positions, take
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +56,8 @@ class WandbEmbeddingTable(pl.Callback):
         splits, images = {}, {}
         data_config = dict((getattr(pl_module, "run_config", None) or {}).get("data") or {})
         for split in self.splits:
-            data = split_embeddings(trainer, pl_module, split)
-            keep = subsample_positions(len(data["label"]), self.max_rows, self.seed)
-            splits[split] = take(data, keep)
+            # only the rows shown are embedded (sliced from the whole split when another callback embedded it)
+            splits[split] = split_embeddings(trainer, pl_module, split, self.max_rows, self.seed)
             images[split] = [wandb.Image(image) for image in
                              split_images(data_config, [(split, splits[split]["index"], splits[split]["shift"])])]
         columns, rows = embedding_table_rows(splits, images)

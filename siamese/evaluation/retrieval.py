@@ -1,5 +1,6 @@
 """Retrieval and clustering metrics of query splits against the training embeddings (pml AccuracyCalculator with
-faiss k-NN and k-means; silhouette by digit from sklearn).
+exact k-NN: a k-d tree for low-dimensional embeddings, faiss above; faiss k-means; silhouette by digit from
+sklearn).
 
 Definitions (query q with label y_q, references = training embeddings, Euclidean distance, R_q = number of
 references with label y_q):
@@ -22,9 +23,9 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 from pytorch_metric_learning.utils.accuracy_calculator import AccuracyCalculator
-from pytorch_metric_learning.utils.inference import FaissKNN
 
 from siamese.evaluation.embeddings import subsample_positions, take
+from siamese.evaluation.kdtree_knn import knn_for
 
 logging.getLogger("PML").setLevel(logging.ERROR)  # pml logs every k-NN call (and warns about bounded k)
 
@@ -44,14 +45,16 @@ def check_metrics(metrics: Sequence[str], key: str = "callbacks.retrieval_metric
 
 def retrieval_metrics(query: dict, reference: dict, include: Sequence[str] = ("precision_at_1",)) -> dict[str, float]:
     """pml's AccuracyCalculator of ``query`` embeddings against ``reference`` embeddings (dicts with
-    ``embedding`` and ``label``), faiss exact k-NN; ``include`` any of ``PML_METRICS`` (see the module docstring).
+    ``embedding`` and ``label``), exact k-NN (``knn_for``: a k-d tree up to 8 dimensions, faiss above); ``include``
+    any of ``PML_METRICS`` (see the module docstring).
     k is 1 for precision@1 alone, else the largest class size of the reference (what R-precision and MAP@R
     need; the cost grows with it)."""
     include = tuple(m for m in check_metrics(include, "include") if m != "silhouette")
     if not include:
         return {}
     k = "max_bin_count" if R_METRICS & set(include) else 1
-    calculator = AccuracyCalculator(include=include, k=k, device=torch.device("cpu"), knn_func=FaissKNN())
+    calculator = AccuracyCalculator(include=include, k=k, device=torch.device("cpu"),
+                                    knn_func=knn_for(query["embedding"].shape[1]))
     result = calculator.get_accuracy(
         torch.from_numpy(np.ascontiguousarray(query["embedding"], dtype=np.float32)), torch.from_numpy(query["label"]),
         torch.from_numpy(np.ascontiguousarray(reference["embedding"], dtype=np.float32)),
@@ -92,15 +95,13 @@ def evaluate_split(query: dict, reference: dict, metrics: Sequence[str] = ALL_ME
 
 
 def nearest_references(query: np.ndarray, reference: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Exact k nearest references of each query (faiss IndexFlatL2, Euclidean): ``(positions [Q, k], distances
-    [Q, k])``, nearest first."""
-    import faiss
-
+    """Exact k nearest references of each query (Euclidean; ``knn_for``: a k-d tree up to 8 dimensions, faiss
+    IndexFlatL2 above): ``(positions [Q, k], distances [Q, k])``, nearest first."""
     k = min(k, len(reference))
-    index = faiss.IndexFlatL2(reference.shape[1])
-    index.add(np.ascontiguousarray(reference, dtype=np.float32))
-    squared, positions = index.search(np.ascontiguousarray(query, dtype=np.float32), k)
-    return positions.astype(np.int64), np.sqrt(np.maximum(squared, 0))
+    squared, positions = knn_for(reference.shape[1])(torch.from_numpy(np.ascontiguousarray(query, dtype=np.float32)),
+                                                     k, torch.from_numpy(np.ascontiguousarray(reference,
+                                                                                              dtype=np.float32)))
+    return positions.numpy().astype(np.int64), np.sqrt(np.maximum(squared.numpy(), 0))
 
 
 def misclassified(query: dict, reference: dict, k: int = 5) -> dict[str, np.ndarray]:
