@@ -21,3 +21,13 @@ def test_profile_script_names_the_lightning_actions_and_the_operators():
     text = profile(["--batches", "4", "--warmup", "1", "--max-train-samples", "600", "--rows", "5"])
     assert "run_training_batch" in text and "optimizer_step" in text
     assert "Self CPU" in text  # the torch.profiler operator table
+
+
+def test_knn_search_benchmark_finds_the_same_neighbours_on_both_sides():
+    from benchmarks.knn_search import measure, table
+
+    rows = measure(200, 500, [2, 16], many_k=[20], many_queries=50)
+    assert [(r["dim"], r["k"], r["queries"]) for r in rows] == [(2, 1, 200), (2, 20, 50), (16, 1, 200), (16, 20, 50)]
+    assert all(r["same"] == 1.0 for r in rows)
+    assert [r["used"] for r in rows] == ["KDTreeKNN", "KDTreeKNN", "FaissKNN", "FaissKNN"]
+    assert "| 16 | 20 | 50 |" in "\n".join(table(rows, 500))

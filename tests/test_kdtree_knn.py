@@ -7,7 +7,7 @@ import torch
 from pytorch_metric_learning.utils.accuracy_calculator import AccuracyCalculator
 from pytorch_metric_learning.utils.inference import FaissKNN
 
-from siamese.evaluation.kdtree_knn import MAX_TREE_DIM, KDTreeKNN, knn_for
+from siamese.evaluation.kdtree_knn import MAX_TREE_DIM_ANY_K, MAX_TREE_DIM_ONE, ExactKNN, KDTreeKNN
 from siamese.evaluation.retrieval import nearest_references, retrieval_metrics
 
 
@@ -49,12 +49,15 @@ def test_pml_metrics_equal_with_the_tree_and_with_faiss():
     assert 0.3 < values["tree"]["precision_at_1"] < 0.95  # overlapping classes: neither trivial nor hopeless
 
 
-def test_the_tree_serves_low_dimensions_and_faiss_the_rest():
-    assert isinstance(knn_for(2), KDTreeKNN) and isinstance(knn_for(MAX_TREE_DIM), KDTreeKNN)
-    assert isinstance(knn_for(MAX_TREE_DIM + 1), FaissKNN)
+def test_the_tree_serves_few_dimensions_and_faiss_the_rest():
+    searcher = ExactKNN.searcher
+    assert isinstance(searcher(2, 5400), KDTreeKNN) and isinstance(searcher(MAX_TREE_DIM_ANY_K, 5400), KDTreeKNN)
+    assert isinstance(searcher(MAX_TREE_DIM_ANY_K + 1, 100), FaissKNN)
+    assert isinstance(searcher(MAX_TREE_DIM_ONE, 1), KDTreeKNN)
+    assert isinstance(searcher(MAX_TREE_DIM_ONE + 1, 1), FaissKNN)
 
 
-@pytest.mark.parametrize("dim", [2, 32])
+@pytest.mark.parametrize("dim", [2, 8, 32])
 def test_nearest_references_in_both_paths(dim):
     reference, query = points(200, dim, 6).numpy(), points(30, dim, 7).numpy()
     positions, distances = nearest_references(query, reference, 3)

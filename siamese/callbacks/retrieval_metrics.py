@@ -38,7 +38,7 @@ class RetrievalMetrics(PeriodicEvaluation):
                  test_splits: Sequence[str] = ("test", "test_shifted"), every_n_epochs: int = 1,
                  max_queries: int | None = 1000, max_references: int | None = 2000,
                  test_max_queries: int | None = 2000, val_max_references: int | None = 2000, seed: int = 0,
-                 fit_every_n_epochs: int = 1):
+                 fit_every_n_epochs: int = 5):
         super().__init__(every_n_epochs, "retrieval_metrics")
         self.fit_every_n_epochs = self.check_period(fit_every_n_epochs, "fit_every_n_epochs")
         self.metrics, self.val_metrics = check_metrics(metrics), check_metrics(val_metrics)

@@ -1,9 +1,10 @@
 """Exact k nearest neighbours of low-dimensional embeddings with a k-d tree (scipy), for pml's AccuracyCalculator.
 
-faiss's flat index computes every query-reference distance; in 2-D (the default embedding) that is memory-bound
-and slow: 40,000 queries against 54,000 references took 7.0 s there and 0.03 s with ``scipy.spatial.cKDTree``
-on this project's 2-core machine; from 16 dimensions on the tree loses (5.3 s against faiss's 0.13 s for 10,000
-queries). ``knn_for(dim)`` picks the tree up to ``MAX_TREE_DIM`` dimensions and faiss above.
+faiss's flat index computes every query-reference distance, and in few dimensions its kernel is slow. Measured by
+``python -m benchmarks.knn_search`` (54,000 references, 2 CPU cores; benchmarks/knn_search.md): 10,000 queries,
+k = 1: faiss 1.44 s in 2-D where ``scipy.spatial.cKDTree`` took 0.027 s; the tree still won at 12-D (1.62 vs
+3.04 s) and lost at 16-D (5.52 vs 0.14 s). 2000 queries, k = 5400 (R-precision's k = class size): the tree won at
+4-D (1.75 vs 2.10 s) and lost at 8-D (3.63 vs 2.03 s). ``ExactKNN`` follows those measurements.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import numpy as np
 import torch
 from pytorch_metric_learning.utils.inference import FaissKNN, return_results
 
-MAX_TREE_DIM = 8  # measured: 8-D 0.26 s (tree) vs 1.63 s (faiss), 16-D 5.25 vs 0.13 (10k queries, 54k references)
-
+MAX_TREE_DIM_ANY_K = 4  # the tree for any k up to this many dimensions
+MAX_TREE_DIM_ONE = 12   # and for k = 1 (precision@1) up to this many
 
 class KDTreeKNN:
     """pml ``knn_func``: ``(query, k, reference, ref_includes_query) -> (distances, indices)`` like ``FaissKNN``:
@@ -38,7 +39,16 @@ def _rows(x: torch.Tensor) -> np.ndarray:
     return np.ascontiguousarray(x.detach().cpu().numpy(), dtype=np.float64)
 
 
-def knn_for(dim: int):
-    """The exact k-NN function for ``dim``-dimensional embeddings: ``KDTreeKNN`` up to ``MAX_TREE_DIM``, else pml's
-    ``FaissKNN`` (flat L2 index)."""
-    return KDTreeKNN() if dim <= MAX_TREE_DIM else FaissKNN()
+class ExactKNN:
+    """pml ``knn_func`` that searches with ``KDTreeKNN`` where that was measured faster (``dim <=
+    MAX_TREE_DIM_ANY_K``, or ``k == 1`` and ``dim <= MAX_TREE_DIM_ONE``) and with pml's ``FaissKNN`` (flat L2
+    index) otherwise; both exact, same return convention."""
+
+    def __call__(self, query: torch.Tensor, k: int, reference: torch.Tensor | None = None,
+                 ref_includes_query: bool = False):
+        return self.searcher(query.shape[1], k)(query, k, reference, ref_includes_query)
+
+    @staticmethod
+    def searcher(dim: int, k: int):
+        tree = dim <= MAX_TREE_DIM_ANY_K or (k == 1 and dim <= MAX_TREE_DIM_ONE)
+        return KDTreeKNN() if tree else FaissKNN()

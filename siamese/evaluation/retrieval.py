@@ -25,7 +25,7 @@ import torch
 from pytorch_metric_learning.utils.accuracy_calculator import AccuracyCalculator
 
 from siamese.evaluation.embeddings import subsample_positions, take
-from siamese.evaluation.kdtree_knn import knn_for
+from siamese.evaluation.kdtree_knn import ExactKNN
 
 logging.getLogger("PML").setLevel(logging.ERROR)  # pml logs every k-NN call (and warns about bounded k)
 
@@ -45,7 +45,7 @@ def check_metrics(metrics: Sequence[str], key: str = "callbacks.retrieval_metric
 
 def retrieval_metrics(query: dict, reference: dict, include: Sequence[str] = ("precision_at_1",)) -> dict[str, float]:
     """pml's AccuracyCalculator of ``query`` embeddings against ``reference`` embeddings (dicts with
-    ``embedding`` and ``label``), exact k-NN (``knn_for``: a k-d tree up to 8 dimensions, faiss above); ``include``
+    ``embedding`` and ``label``), exact k-NN (``ExactKNN``: a k-d tree in few dimensions, faiss above); ``include``
     any of ``PML_METRICS`` (see the module docstring).
     k is 1 for precision@1 alone, else the largest class size of the reference (what R-precision and MAP@R
     need; the cost grows with it)."""
@@ -53,8 +53,7 @@ def retrieval_metrics(query: dict, reference: dict, include: Sequence[str] = ("p
     if not include:
         return {}
     k = "max_bin_count" if R_METRICS & set(include) else 1
-    calculator = AccuracyCalculator(include=include, k=k, device=torch.device("cpu"),
-                                    knn_func=knn_for(query["embedding"].shape[1]))
+    calculator = AccuracyCalculator(include=include, k=k, device=torch.device("cpu"), knn_func=ExactKNN())
     result = calculator.get_accuracy(
         torch.from_numpy(np.ascontiguousarray(query["embedding"], dtype=np.float32)), torch.from_numpy(query["label"]),
         torch.from_numpy(np.ascontiguousarray(reference["embedding"], dtype=np.float32)),
@@ -95,12 +94,11 @@ def evaluate_split(query: dict, reference: dict, metrics: Sequence[str] = ALL_ME
 
 
 def nearest_references(query: np.ndarray, reference: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Exact k nearest references of each query (Euclidean; ``knn_for``: a k-d tree up to 8 dimensions, faiss
-    IndexFlatL2 above): ``(positions [Q, k], distances [Q, k])``, nearest first."""
+    """Exact k nearest references of each query (Euclidean; ``ExactKNN``: a k-d tree in few dimensions,
+    faiss IndexFlatL2 above): ``(positions [Q, k], distances [Q, k])``, nearest first."""
     k = min(k, len(reference))
-    squared, positions = knn_for(reference.shape[1])(torch.from_numpy(np.ascontiguousarray(query, dtype=np.float32)),
-                                                     k, torch.from_numpy(np.ascontiguousarray(reference,
-                                                                                              dtype=np.float32)))
+    rows = [torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)) for x in (query, reference)]
+    squared, positions = ExactKNN()(rows[0], k, rows[1])
     return positions.numpy().astype(np.int64), np.sqrt(np.maximum(squared.numpy(), 0))
 
 
