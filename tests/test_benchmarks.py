@@ -31,3 +31,17 @@ def test_knn_search_benchmark_finds_the_same_neighbours_on_both_sides():
     assert all(r["same"] == 1.0 for r in rows)
     assert [r["used"] for r in rows] == ["KDTreeKNN", "KDTreeKNN", "FaissKNN", "FaissKNN"]
     assert "| 16 | 20 | 50 |" in "\n".join(table(rows, 500))
+
+
+def test_time_to_target_takes_the_fewest_epochs_that_reach_it():
+    from benchmarks.run import time_to_target
+
+    asked = []
+
+    def run_for(epochs):
+        asked.append(epochs)
+        return epochs >= 3, 10.0 * epochs, epochs
+
+    assert time_to_target(True, 5.0, run_for) == (5.0, 1) and asked == []  # the one-epoch runs reached it
+    assert time_to_target(False, 5.0, run_for) == (30.0, 3) and asked == [2, 3]
+    assert time_to_target(False, 5.0, lambda e: (False, None, e)) == (None, 3)  # never reached

@@ -16,6 +16,7 @@ from pytorch_metric_learning.utils.inference import FaissKNN, return_results
 MAX_TREE_DIM_ANY_K = 4  # the tree for any k up to this many dimensions
 MAX_TREE_DIM_ONE = 12   # and for k = 1 (precision@1) up to this many
 
+
 class KDTreeKNN:
     """pml ``knn_func``: ``(query, k, reference, ref_includes_query) -> (distances, indices)`` like ``FaissKNN``:
     squared Euclidean distances [Q, k] and reference positions [Q, k], nearest first, exact; with
