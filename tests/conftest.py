@@ -34,3 +34,23 @@ def random_classifier_ckpt(tmp_path_factory):
                 "state_dict": {f"net.{k}": v for k, v in net.state_dict().items()},
                 "MNISTDataModule": {"mean": 0.1307, "std": 0.3081}}, path)
     return path
+
+
+@pytest.fixture
+def random_pair_set(tmp_path):
+    """``random_pair_set(n, pair_ids=None)``: ``n`` pairs of seeded random-noise 28x28 images written to
+    ``<tmp>/pairs/pairs.npz`` and loaded (pair ids ``q0, q1, ...`` unless given): a pair set for the rating
+    server and page tests."""
+    import numpy as np
+
+    from siamese.human.io.pair_set import load_pair_set
+
+    def make(n, pair_ids=None):
+        directory = tmp_path / "pairs"
+        directory.mkdir()
+        images = np.random.default_rng(0).integers(0, 256, size=(2, n, 28, 28), dtype=np.uint8)
+        ids = list(pair_ids) if pair_ids is not None else [f"q{k}" for k in range(n)]
+        np.savez(directory / "pairs.npz", images_a=images[0], images_b=images[1], pair_id=np.array(ids))
+        return load_pair_set(directory)
+
+    return make

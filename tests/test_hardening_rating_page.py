@@ -5,25 +5,17 @@ Real headless Chromium, real mouse and keyboard events (DevTools Input domain), 
 import csv
 import threading
 
-import numpy as np
 import pytest
 from cdp_browser import Chromium, find_chromium
 
 from siamese.human.collect.rating_server import make_server, rater_order
-from siamese.human.io.pair_set import load_pair_set
 
 needs_chromium = pytest.mark.skipif(find_chromium() is None, reason="needs chromium (apt-get install -y chromium)")
 
 
 @pytest.fixture
-def pair_set(tmp_path):
-    rng = np.random.default_rng(0)
-    directory = tmp_path / "pairs"
-    directory.mkdir()
-    images = rng.integers(0, 256, size=(2, 4, 28, 28), dtype=np.uint8)
-    np.savez(directory / "pairs.npz", images_a=images[0], images_b=images[1],
-             pair_id=np.array([f"q{k}" for k in range(4)]))
-    return load_pair_set(directory)
+def pair_set(random_pair_set):
+    return random_pair_set(4)
 
 
 def mouse_click(browser, element_id):

@@ -9,24 +9,17 @@ import subprocess
 import sys
 import threading
 
-import numpy as np
 import pytest
 
 from siamese.human.collect.rating_server import RatingFileBusy, make_server
-from siamese.human.io.pair_set import load_pair_set
 from siamese.human.io.ratings import load_ratings
 
 HEADER = "rater,pair_id,rating,revision,time"
 
 
 @pytest.fixture
-def pair_set(tmp_path):
-    rng = np.random.default_rng(0)
-    directory = tmp_path / "pairs"
-    directory.mkdir()
-    images = rng.integers(0, 256, size=(2, 3, 28, 28), dtype=np.uint8)
-    np.savez(directory / "pairs.npz", images_a=images[0], images_b=images[1], pair_id=np.array(["p01", "p02", "p03"]))
-    return load_pair_set(directory)
+def pair_set(random_pair_set):
+    return random_pair_set(3, ["p01", "p02", "p03"])
 
 
 class Running:

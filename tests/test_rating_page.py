@@ -10,20 +10,14 @@ import pytest
 from cdp_browser import Chromium, find_chromium
 
 from siamese.human.collect.rating_server import make_server, rater_order
-from siamese.human.io import load_pair_set, load_ratings
+from siamese.human.io import load_ratings
 
 needs_chromium = pytest.mark.skipif(find_chromium() is None, reason="needs chromium (apt-get install -y chromium)")
 
 
 @pytest.fixture
-def pair_set(tmp_path):
-    rng = np.random.default_rng(0)
-    directory = tmp_path / "pairs"
-    directory.mkdir()
-    images = rng.integers(0, 256, size=(2, 6, 28, 28), dtype=np.uint8)
-    np.savez(directory / "pairs.npz", images_a=images[0], images_b=images[1],
-             pair_id=np.array([f"q{k}" for k in range(6)]))
-    return load_pair_set(directory)
+def pair_set(random_pair_set):
+    return random_pair_set(6)
 
 
 class Running:
