@@ -71,6 +71,8 @@ def test_scatter_titles_give_the_drawn_count_and_axes_are_labelled(tmp_path):
     two_d = plot_embeddings(splits_of(2, n=100, dim=2), max_points=4000)
     assert two_d.axes[0].get_title() == "test (n=100)"
     assert two_d.axes[0].get_xlabel() == "embedding 1" and two_d.axes[0].get_ylabel() == "embedding 2"
+    sampled = plot_embeddings(splits_of(2, n=100, dim=2), split_sizes={"test": 1991})  # a saved subsample
+    assert sampled.axes[0].get_title() == "test (100 of 1991 drawn)"
 
 
 def test_the_pair_sheet_title_wraps_inside_the_page(tmp_path):

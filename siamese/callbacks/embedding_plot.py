@@ -56,8 +56,9 @@ class EmbeddingPlot(PeriodicEvaluation):
         np.savez_compressed(self.output_dir / "embeddings" / f"epoch_{epoch:03d}.npz",
                             **{f"{split}/{key}": value for split, data in splits.items()
                                for key, value in data.items()})
+        sizes = {name: len(trainer.datamodule.eval_dataloader(name).dataset) for name in self.splits}
         fig = plot_embeddings(splits, title=f"epoch {epoch}", max_points=self.max_points,
-                              projection=self.projection)
+                              projection=self.projection, split_sizes=sizes)  # "2000 of 10612 drawn"
         path = save_figure(fig, self.output_dir / "plots" / f"embeddings_epoch_{epoch:03d}.png", dpi=110)
         for logger in trainer.loggers:
             if hasattr(logger, "log_image"):

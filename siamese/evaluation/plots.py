@@ -73,11 +73,12 @@ def place_legend(fig, handles, where: str = "right", rect_top: float = 0.95, fon
 
 
 def plot_embeddings(splits: dict[str, dict[str, np.ndarray]], title: str = "", max_points: int = 4000, seed: int = 0,
-                    projection: str = "pca"):
+                    projection: str = "pca", split_sizes: dict[str, int] | None = None):
     """One scatter panel per split: colour = digit, shade and marker = shift (◀ left, ● none, ▶ right);
     embeddings of more than 2 dimensions are shown through ``projection`` (``pca`` or ``umap``, fitted on train),
-    and the axes say which (``axis_labels``). A panel's title gives the split size, or ``k of N drawn`` when at
-    most ``max_points`` of the N points are drawn."""
+    and the axes say which (``axis_labels``). A panel's title gives the split size N (``split_sizes[split]`` when
+    the points given are a subsample of the split, else their number), or ``k of N drawn`` when k < N points are
+    drawn (at most ``max_points``)."""
     xy = project_2d({name: data["embedding"] for name, data in splits.items()}, method=projection)
     digits = sorted(set(np.concatenate([d["label"] for d in splits.values()]).tolist()))
     cmap = plt.get_cmap("tab10")
@@ -97,7 +98,7 @@ def plot_embeddings(splits: dict[str, dict[str, np.ndarray]], title: str = "", m
                 if sel.any():
                     ax.scatter(points[sel, 0], points[sel, 1], s=7, marker=marker, alpha=0.6, linewidths=0,
                                color=shade(cmap(digit % 10), int(shift), max_shift))
-        total = len(data["label"])
+        total = (split_sizes or {}).get(name, len(data["label"]))
         count = f"n={total}" if len(keep) == total else f"{len(keep)} of {total} drawn"
         ax.set_title(f"{SPLIT_TITLES.get(name, name)} ({count})")
         ax.set_xlabel(xlabel)
