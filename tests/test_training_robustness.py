@@ -32,7 +32,7 @@ def test_run_killed_mid_epoch_resumes_with_ckpt_path_last_and_ends_at_the_same_e
     run_train([*RESUMABLE, f"paths.task_dir={task_dir}", f"hydra.run.dir={second}", "ckpt_path=last"])
     log_text = (second / "train.log").read_text()
     assert f"resuming from {first / 'checkpoints' / 'last.ckpt'}" in log_text
-    # the resumed run continues in the killed run's directory (issue 15): one place for checkpoints and logs
+    # the resumed run continues in the killed run's directory: one place for checkpoints and logs
     assert f"continuing in the run directory {first}" in log_text
     assert f"resuming from {first / 'checkpoints' / 'last.ckpt'}" in (first / "train.log").read_text()
     assert not (second / "metrics.json").exists()

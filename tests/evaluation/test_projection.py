@@ -1,5 +1,7 @@
 """2-D projections of embeddings with more than 2 dimensions: PCA (default) and UMAP, in the plot callback."""
 
+import logging
+
 import numpy as np
 import pytest
 
@@ -46,3 +48,11 @@ def test_umap_projection_is_selectable_in_the_plot_callback(tmp_path):
     assert EmbeddingPlot(str(tmp_path), projection="umap").projection == "umap"
     with pytest.raises(ValueError, match="callbacks.embedding_plot.projection.*'tsne'"):
         EmbeddingPlot(str(tmp_path), projection="tsne")
+
+
+def test_projection_logs_what_it_fits(caplog):
+    rng = np.random.default_rng(0)
+    with caplog.at_level(logging.INFO, logger="siamese.evaluation.projection"):
+        project_2d({"train": rng.normal(size=(50, 4)), "test": rng.normal(size=(20, 4))}, method="pca")
+    assert "pca projection: fitting on 50 x 4 (train)" in caplog.text
+    assert "pca projection: 2 splits projected" in caplog.text

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from siamese.models.preprocessing import Preprocessing
 from siamese.models.sources import load_source
 
-COURSE_DIR = Path(__file__).resolve().parents[1] / "experiments" / "beyond_mnist"
+COURSE_DIR = Path(__file__).resolve().parents[2] / "experiments" / "beyond_mnist"
 sys.path.insert(0, str(COURSE_DIR))  # the user's module, as PYTHONPATH=experiments/beyond_mnist would make it
 from course_net import Net  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""Issue 15, item 10: the review says which checkpoint produced each final number (real headless Chromium)."""
+"""The review says which checkpoint produced each final number (real headless Chromium)."""
 
 import json
 

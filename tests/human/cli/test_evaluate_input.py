@@ -1,4 +1,4 @@
-"""Issue 15, items 12 and 17: ``python -m siamese.human eval`` refuses ratings it cannot use (zero usable pairs,
+"""``python -m siamese.human eval`` refuses ratings it cannot use (zero usable pairs,
 constant ratings, Latin-1 files, NaN pixels, --n-perm 0, --n-boot -5) with a message naming the file, and says
 SYNTHETIC on its console table."""
 

@@ -1,4 +1,4 @@
-"""Issue 15, item 13: a wandb offline run is complete inside its run directory, runs get distinct names and a
+"""A wandb offline run is complete inside its run directory, runs get distinct names and a
 multirun gets one group. Real wandb (offline), real training; the run's records are read back from its .wandb
 file (LevelDB log format: 7-byte header, then CRC/length/type chunks in 32 KiB blocks; protobuf Records)."""
 

@@ -1,10 +1,9 @@
-"""Miner semantics: random positives share the label, negatives don't; pml miners return what pml returns."""
+"""Random miner semantics: positives share the label, negatives don't; bad settings name the key."""
 
 import pytest
 import torch
-from pytorch_metric_learning.miners import MultiSimilarityMiner
 
-from siamese.miners import PMLMiner, RandomMiner
+from siamese.miners import RandomMiner
 
 
 @pytest.fixture
@@ -37,15 +36,3 @@ def test_random_miner_rejects_bad_settings():
         RandomMiner(output="quads")
     with pytest.raises(ValueError, match="miner.num_positives"):
         RandomMiner(num_positives=0)
-
-
-def test_pml_miner_returns_what_pml_returns(batch):
-    emb, labels = batch
-    ours = PMLMiner("MultiSimilarityMiner", epsilon=0.1)(emb, labels, indices=torch.arange(40))
-    theirs = MultiSimilarityMiner(epsilon=0.1)(emb, labels)
-    assert len(ours) == 4 and all(torch.equal(x, y) for x, y in zip(ours, theirs))
-
-
-def test_pml_miner_unknown_name_lists_options():
-    with pytest.raises(ValueError, match="miner.name='Nope'.*TripletMarginMiner"):
-        PMLMiner("Nope")
