@@ -115,7 +115,10 @@ def test_missing_zip_is_named(tmp_path):
 def test_one_training_step_through_the_config(cfg_factory):
     from siamese.training import train
 
-    metrics = train(cfg_factory("data=omniglot", "debug=fdr", "data.batch_size=32"))
+    retrieval = "callbacks.retrieval_metrics"
+    metrics = train(cfg_factory("data=omniglot", "debug=fdr", "data.batch_size=32", "callbacks=[retrieval_metrics]",
+                                f"{retrieval}.fit_splits=[]", f"+{retrieval}.test_splits=[test]",
+                                f"{retrieval}.metrics=[precision_at_1,mean_average_precision_at_r,recall_at_1,recall_at_8]"))
     assert np.isfinite(metrics["train/loss"])
     # val (Early_Aramaic) and test (Balinese) share no class with training: ranked leave-one-out within the split
     assert 0 <= metrics["val/precision_at_1"] <= 1 and 0 <= metrics["test/recall_at_8"] <= 1
