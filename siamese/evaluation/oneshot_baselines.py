@@ -17,7 +17,7 @@ its argmax (the first candidate on a tie).
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial.distance import cdist
+from scipy.spatial import cKDTree
 
 
 def ink_points(pixels: np.ndarray, threshold: int = 128) -> np.ndarray:
@@ -32,17 +32,27 @@ def modified_hausdorff(a: np.ndarray, b: np.ndarray) -> float:
 
     Example: a = {(0, 0), (0, 3)}, b = {(0, 0)}: from a the nearest distances are 0 and 3 (mean 1.5), from b 0;
     MHD = 1.5. inf when either set is empty."""
-    if len(a) == 0 or len(b) == 0:
-        return float("inf")
-    d = cdist(a, b)
-    return float(max(d.min(axis=1).mean(), d.min(axis=0).mean()))
+    return _mhd(a, _tree(a), b, _tree(b))
 
 
 def hausdorff_scores(test_pixels, candidate_pixels, threshold: int = 128) -> np.ndarray:
-    """``-MHD`` of the centred ink of every test image [T, H, W] against every candidate [C, H, W]: ``[T, C]``."""
+    """``-MHD`` of the centred ink of every test image [T, H, W] against every candidate [C, H, W]: ``[T, C]``.
+    Nearest neighbours by k-d trees (exact Euclidean distances, one tree per image)."""
     tests = [ink_points(p, threshold) for p in test_pixels]
     candidates = [ink_points(p, threshold) for p in candidate_pixels]
-    return -np.array([[modified_hausdorff(t, c) for c in candidates] for t in tests])
+    test_trees, candidate_trees = [_tree(t) for t in tests], [_tree(c) for c in candidates]
+    return -np.array([[_mhd(t, tt, c, ct) for c, ct in zip(candidates, candidate_trees)]
+                      for t, tt in zip(tests, test_trees)])
+
+
+def _tree(points: np.ndarray):
+    return cKDTree(points) if len(points) else None
+
+
+def _mhd(a, tree_a, b, tree_b) -> float:
+    if tree_a is None or tree_b is None:
+        return float("inf")
+    return float(max(tree_b.query(a)[0].mean(), tree_a.query(b)[0].mean()))
 
 
 def pixel_cosine_scores(test_pixels, candidate_pixels) -> np.ndarray:

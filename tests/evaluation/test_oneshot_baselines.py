@@ -55,6 +55,18 @@ def test_ink_of_an_omniglot_drawing_is_its_black_pixels():
     assert np.allclose(ink, np.stack([rows, cols], 1) - np.stack([rows, cols], 1).mean(0))
 
 
+def test_hausdorff_scores_match_brute_force_on_drawings():
+    with zipfile.ZipFile(ZIP) as archive:
+        names = [n for n in archive.namelist() if n.endswith(".png")][:6]
+        pixels = [read_omniglot_image(io.BytesIO(archive.read(n)), OMNIGLOT_SIZE) for n in names]
+    scores = hausdorff_scores(pixels[:3], pixels[3:])
+    for i in range(3):
+        for j in range(3):
+            a, b = ink_points(pixels[i]), ink_points(pixels[3 + j])
+            d = np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(-1))
+            assert -scores[i, j] == pytest.approx(max(d.min(1).mean(), d.min(0).mean()), rel=1e-12)
+
+
 def test_pixel_cosine_hand_computed():
     a = np.array([[[1, 0], [0, 0]], [[0, 0], [0, 0]]], dtype=np.uint8)
     b = np.array([[[1, 1], [0, 0]], [[0, 0], [0, 3]]], dtype=np.uint8)
