@@ -22,6 +22,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -29,6 +30,7 @@ from siamese.data.omniglot_images import OMNIGLOT_SIZE
 from siamese.evaluation.oneshot import embedding_scores, mean_ci
 from siamese.evaluation.oneshot_baselines import hausdorff_scores, pixel_cosine_scores
 from siamese.oneshot.runs import OneShotRuns
+from siamese.utils.checkpoints import resolve_ckpt_path
 
 log = logging.getLogger(__name__)
 PIXEL_SIZE = 28
@@ -83,6 +85,19 @@ def model_image_size(loaded) -> int:
     if size is None:
         return PIXEL_SIZE
     return int(size) if isinstance(size, int) else int(max(size))
+
+
+def run_directory_checkpoint(spec: str) -> str:
+    """``spec`` itself unless it is a run directory of ``train.py``; then its best checkpoint
+    (``checkpoints/best-*.ckpt``, the one by ``optimized_metric``) when there is exactly one, else its ``last.ckpt``
+    (``siamese.utils.checkpoints.resolve_ckpt_path``)."""
+    path = Path(spec)
+    if not path.is_dir():
+        return spec
+    best = sorted((path / "checkpoints").glob("best-*.ckpt"))
+    chosen = str(best[0]) if len(best) == 1 else resolve_ckpt_path(str(path), None)
+    log.info("run directory %s: scoring %s", spec, chosen)
+    return chosen
 
 
 def model_method(loaded, distance: str = "euclidean", batch_size: int = 256) -> Method:

@@ -15,7 +15,7 @@ from siamese.models.loading import LoadedNet
 from siamese.oneshot.__main__ import main
 from siamese.oneshot.replica import make_replica
 from siamese.oneshot.runs import read_runs
-from siamese.oneshot.score import model_image_size, model_method, pixel_method, score_runs
+from siamese.oneshot.score import model_image_size, model_method, pixel_method, run_directory_checkpoint, score_runs
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +128,17 @@ def test_make_replica_command(tmp_path):
     main(["make-replica", str(tmp_path), "--n-runs", "1", "--n-way", "5"])
     run = read_runs(tmp_path / "all_runs.zip").runs[0]
     assert len(run.candidates) == 5 and sorted(run.answers) == list(range(5))
+
+
+def test_a_run_directory_scores_its_best_checkpoint(replica, embedding_ckpt, tmp_path):
+    run = tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    shutil.copy(embedding_ckpt, run / "checkpoints" / "best-epoch003.ckpt")
+    assert run_directory_checkpoint(str(run)) == str(run / "checkpoints" / "best-epoch003.ckpt")
+    shutil.copy(embedding_ckpt, run / "checkpoints" / "best-epoch004.ckpt")  # two: the last one instead
+    shutil.copy(embedding_ckpt, run / "checkpoints" / "last.ckpt")
+    assert run_directory_checkpoint(str(run)) == str(run / "checkpoints" / "last.ckpt")
+    results = main(["--model", str(run), "--runs", str(replica.zip_path), "--out", str(tmp_path / "o"), "--baselines"])
+    direct = main(["--model", str(embedding_ckpt), "--runs", str(replica.zip_path), "--out", str(tmp_path / "p"),
+                   "--baselines"])
+    assert [r.method.name for r in results] == ["model:random-embedding"] and results[0].wrong == direct[0].wrong
