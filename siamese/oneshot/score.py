@@ -29,6 +29,7 @@ import numpy as np
 from siamese.data.omniglot_images import OMNIGLOT_SIZE
 from siamese.evaluation.oneshot import embedding_scores, mean_ci
 from siamese.evaluation.oneshot_baselines import hausdorff_scores, pixel_cosine_scores
+from siamese.models.hooked_net import HookedNet
 from siamese.oneshot.runs import OneShotRuns
 from siamese.utils.checkpoints import resolve_ckpt_path
 
@@ -100,10 +101,19 @@ def run_directory_checkpoint(spec: str) -> str:
     return chosen
 
 
+def net_pair_scores(net):
+    """The net's own ``pair_scores`` (None without): a checkpoint's net itself, or the user's module inside a
+    ``HookedNet`` (``module:factory``, TorchScript with ``@torch.jit.export``) when it embeds by its own output."""
+    own = getattr(net, "pair_scores", None)
+    if own is None and isinstance(net, HookedNet) and net.embedding_layer == "output":
+        own = getattr(net.net, "pair_scores", None)
+    return own
+
+
 def model_method(loaded, distance: str = "euclidean", batch_size: int = 256) -> Method:
     """The ``Method`` of a ``LoadedNet`` (``siamese.models.sources.load_source``): embed, then its net's
     ``pair_scores`` or the ``distance`` score."""
-    pair_scores = getattr(loaded.net, "pair_scores", None)
+    pair_scores = net_pair_scores(loaded.net)
     score = embedding_scores(distance, pair_scores)
 
     def scores(test, candidates):

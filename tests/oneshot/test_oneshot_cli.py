@@ -101,6 +101,20 @@ def test_a_net_with_pair_scores_is_scored_by_them(replica):
     assert euclid.wrong != pixels.wrong
 
 
+def test_a_factory_model_with_pair_scores_is_scored_by_them(replica, tmp_path, monkeypatch):
+    (tmp_path / "my_verifier.py").write_text(
+        "from torch import nn\n\n"
+        "class Verifier(nn.Module):\n"
+        "    def forward(self, x):\n        return x.flatten(1)\n\n"
+        "    def pair_scores(self, a, b):\n"
+        "        return nn.functional.normalize(a, dim=1) @ nn.functional.normalize(b, dim=1).T\n\n"
+        "def make():\n    return Verifier()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    model, pixels = main(["--model", "my_verifier:make", "--runs", str(replica.zip_path), "--out", str(tmp_path / "o"),
+                          "--baselines", "pixels"])
+    assert model.method.description.endswith("its own pair_scores") and model.wrong == pixels.wrong
+
+
 def test_model_image_size_comes_from_the_checkpoint(embedding_ckpt):
     assert model_image_size(LoadedNet(nn.Flatten(), 0.0, 1.0)) == 28
     assert model_image_size(LoadedNet(nn.Flatten(), 0.0, 1.0, config={"data": {"image_size": 40}})) == 40
