@@ -236,7 +236,7 @@ def run_baselines(args, out: Path, pairs, human, common) -> tuple[list[dict], Pa
 
 
 def run_alignment(args, out: Path, pairs_dir, ratings, starts: dict[str, Path], common) -> dict[str, dict]:
-    from siamese.human.align.cv import run_alignment_cv
+    from siamese.human.train.fine_tune_cv import run_alignment_cv
 
     results = {}
     for name, ckpt in starts.items():
@@ -261,12 +261,12 @@ READOUT_SPECS = (("layer_mixing", ["pixels", "conv2", "fc"]), ("feature_reweight
 
 
 def run_readouts(args, pairs_dir, ratings_path, starts: dict[str, Path]) -> dict[str, list[dict]]:
-    """Part 2 on top: each readout of a frozen start net (siamese.human.align.readout_cv, helper 18a),
+    """Part 2 on top: each readout of a frozen start net (siamese.human.readouts.nested_cv, helper 18a),
     image-grouped outer folds with nested CV of its regularization; held-out r with CIs. The net is frozen,
     so its class structure (test precision@1) is unchanged. Skipped when this checkout has no readouts."""
     try:
-        from siamese.human.align.readout_cv import ReadoutSpec, cross_validate_readouts
-        from siamese.human.align.readouts import extract_pair_features
+        from siamese.human.readouts import extract_pair_features
+        from siamese.human.readouts.nested_cv import ReadoutSpec, cross_validate_readouts
     except ImportError:
         log.info("no readouts in this checkout (part 2): skipped")
         return {}
@@ -368,7 +368,7 @@ def plot(out: Path, rows: list[dict], ceiling: float | None = None, synthetic: b
 def main(argv=None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    from siamese.human.compare.evaluate import noise_ceiling
+    from siamese.human.compare.correlation import noise_ceiling
     from siamese.human.compare.normalize import normalize_ratings
     from siamese.human.io.pair_set import load_pair_set
     from siamese.human.io.ratings import load_ratings

@@ -1,4 +1,4 @@
-"""python -m siamese.human {make-pairs, make-triplets, eval, eval-images, synthetic-ratings, ais, align-cv,
+"""python -m siamese.human {make-pairs, make-triplets, rate, eval, eval-images, synthetic-ratings, ais, align-cv,
 align-readout, make-observer} ... (see docs/human_similarity.md, docs/alignment_importance.md,
 docs/human_aligned_training.md, docs/human_alignment_readouts.md)."""
 
@@ -14,10 +14,11 @@ import sys
 COMMANDS = {
     "make-pairs": "siamese.human.cli.make_pairs",
     "make-triplets": "siamese.human.cli.make_triplets",
+    "rate": "siamese.human.cli.rate",
     "eval": "siamese.human.cli.evaluate",
     "eval-images": "siamese.human.cli.eval_images",
     "synthetic-ratings": "siamese.human.cli.synthetic_ratings",
-    "ais": "siamese.human.ais.cli",
+    "ais": "siamese.human.cli.ais",
     "align-cv": "siamese.human.cli.align_cv",
     "align-readout": "siamese.human.cli.align_readout",
     "make-observer": "siamese.human.cli.make_observer",

@@ -159,13 +159,48 @@ def atomic_torch_save(checkpoint: dict, path: str | Path) -> None:
     write_bytes_atomic(path, buffer.getvalue())
 
 
+# ``_target_`` names a stored config may hold that now live elsewhere: old name (or package prefix) -> new one.
+# The human-aligned modules, the human callbacks and the human objectives/losses moved into the human toolkit.
+MOVED_TARGETS = {
+    "siamese.modules.HumanAlignedModule": "siamese.human.train.human_aligned_module.HumanAlignedModule",
+    "siamese.modules.HumanAlignedClassifierModule":
+        "siamese.human.train.human_aligned_classifier_module.HumanAlignedClassifierModule",
+    "siamese.modules.human_aligned_module.": "siamese.human.train.human_aligned_module.",
+    "siamese.modules.human_aligned_classifier_module.": "siamese.human.train.human_aligned_classifier_module.",
+    "siamese.callbacks.HumanSimilarity": "siamese.human.train.human_similarity.HumanSimilarity",
+    "siamese.callbacks.human_similarity.": "siamese.human.train.human_similarity.",
+    "siamese.callbacks.alignment_importance.": "siamese.human.train.alignment_importance.",
+    "siamese.human.align.objectives.": "siamese.human.train.objectives.",
+    "siamese.human.align.losses.": "siamese.human.train.losses.",
+}
+
+
+def renamed_targets(node):
+    """``node`` (a stored config, nested dicts and lists) with every moved ``_target_`` (:data:`MOVED_TARGETS`: an
+    exact name, or a prefix ending in ``.``) replaced by its new name, so checkpoints written before a move load."""
+    if isinstance(node, dict):
+        out = {key: renamed_targets(value) for key, value in node.items()}
+        target = out.get("_target_")
+        if isinstance(target, str):
+            for old, new in MOVED_TARGETS.items():
+                if target == old or (old.endswith(".") and target.startswith(old)):
+                    out["_target_"] = new + target[len(old):] if old.endswith(".") else new
+                    break
+        return out
+    if isinstance(node, list):
+        return [renamed_targets(value) for value in node]
+    return node
+
+
 def stored_run_config(checkpoint: dict, path: str | Path) -> dict:
-    """The resolved run config ``siamese.training.train`` stores in its checkpoints (``checkpoint["siamese_config"]``);
-    ValueError naming ``path`` when the checkpoint has none, :class:`CheckpointError` when it names a
-    ``_target_`` outside :data:`ALLOWED_TARGETS` (``check_targets``: building it would run that callable)."""
+    """The resolved run config ``siamese.training.train`` stores in its checkpoints (``checkpoint["siamese_config"]``),
+    moved ``_target_`` names replaced by their new ones (:func:`renamed_targets`); ValueError naming ``path`` when
+    the checkpoint has none, :class:`CheckpointError` when it names a ``_target_`` outside :data:`ALLOWED_TARGETS`
+    (``check_targets``: building it would run that callable)."""
     config = checkpoint.get("siamese_config")
     if not config:
         raise ValueError(f"{path}: the checkpoint holds no siamese_config (the run config train.py stores); "
                          "it was not written by siamese.training.train")
+    config = renamed_targets(config)
     check_targets(config, Path(path))
     return config

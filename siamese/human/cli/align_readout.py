@@ -9,7 +9,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 HELP = "fit readouts (layer mixing, feature reweighting, linear transform) of a frozen net; held-out r with CIs"
-# the kinds of siamese.human.align.readouts.READOUTS (named here so that --help does not import torch; a test
+# the kinds of siamese.human.readouts.READOUTS (named here so that --help does not import torch; a test
 # checks they agree)
 READOUT_KINDS = ("layer_mixing", "feature_reweighting", "linear_transform")
 
@@ -38,12 +38,12 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from siamese.human.align.readout_cv import ReadoutSpec, cross_validate_readouts
-    from siamese.human.align.readout_report import write_readout_report
-    from siamese.human.align.readouts import PIXELS, extract_pair_features
     from siamese.human.compare.normalize import normalize_ratings
     from siamese.human.io.pair_set import load_pair_set
     from siamese.human.io.ratings import load_ratings
+    from siamese.human.readouts import PIXELS, extract_pair_features
+    from siamese.human.readouts.nested_cv import ReadoutSpec, cross_validate_readouts
+    from siamese.human.report.readouts import write_readout_report
     from siamese.models.loading import load_net
 
     pairs = load_pair_set(args.pairs)

@@ -28,7 +28,7 @@ def _show(value, ci=None) -> str:
 
 
 def run(args) -> int:
-    from siamese.human.compare.evaluate import (
+    from siamese.human.compare.correlation import (
         matrix_agreement,
         matrix_agreement_ci,
         triplet_agreement,

@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from siamese.human.compare.evaluate import check_usable, evaluate, markdown_table
+    from siamese.human.compare.correlation import check_usable, evaluate, markdown_table
     from siamese.human.compare.normalize import normalize_ratings
     from siamese.human.io.pair_set import load_pair_set
     from siamese.human.io.ratings import load_ratings
@@ -58,7 +58,7 @@ def run(args) -> int:
     model = source_from_args(args)
     extra = {}
     if args.readout:
-        from siamese.human.align.readouts.apply import readout_scores
+        from siamese.human.readouts.apply import readout_scores
 
         if model is None:
             raise ValueError("--readout needs --model/--ckpt (the frozen net the readout reads)")

@@ -18,7 +18,7 @@ def make_triplets(out_dir: str | Path, n: int = 20, digit: int | None = 8, acros
 
     Within-digit (default): anchor, a and b are all ``digit`` (the within-class structure people judge);
     ``across``: three images of random digits. No image is used twice. The rating page asks the trials
-    (``python -m siamese.rate OUT --mode 2afc``) and appends the answers to ``OUT/choices.csv``."""
+    (``python -m siamese.human rate OUT --mode 2afc``) and appends the answers to ``OUT/choices.csv``."""
     from siamese.data import load_mnist
 
     if n < 1:

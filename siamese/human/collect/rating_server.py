@@ -7,7 +7,7 @@ before the server answers, so nothing is lost if the server dies; reopening the 
 the rater has not rated. A changed rating is a new row with the next ``revision`` (the loader keeps the latest).
 The server answers only: ``/`` (the page), ``/api/state``, ``/api/rate``, ``/image/<pair_id>/<a|b>.png``.
 
-Safety (issue 15):
+Safety:
 - the ratings file is held open with an exclusive ``flock`` for the server's lifetime: a second server on the same
   file refuses to start; before every append the server checks that the path still names the file it holds
   (same device and inode) and that the file ends in a newline (a missing final newline is added first, so a

@@ -1,6 +1,6 @@
 """The rating page's 2AFC mode: an anchor and two images, "which looks more like the anchor?".
 
-``python -m siamese.rate TRIAL_SET_DIR --mode 2afc [--choices FILE]`` (trial sets: ``make-triplets``). Each rater
+``python -m siamese.human rate TRIAL_SET_DIR --mode 2afc [--choices FILE]`` (trial sets: ``make-triplets``). Each rater
 sees the trials in their own random order (seeded by the name, as for pairs), answers with the buttons or the keys
 1 / A (left image) and 2 / B (right image), goes back with Backspace, and resumes at the first unanswered trial.
 Every answer is appended to ``choices.csv`` (``siamese.human.io.trial_set.CHOICE_COLUMNS``) and fsynced before

@@ -95,7 +95,7 @@ def test_eval_images_cis_by_hand():
     """Bootstrap CIs of the image-set scores, against a slow re-computation with the same draws."""
     from scipy import stats
 
-    from siamese.human.compare.evaluate import matrix_agreement_ci, triplet_agreement_ci
+    from siamese.human.compare.correlation import matrix_agreement_ci, triplet_agreement_ci
 
     rng = np.random.default_rng(1)
     points = rng.normal(size=(12, 3))
