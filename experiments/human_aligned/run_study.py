@@ -276,7 +276,7 @@ def run_readouts(args, pairs_dir, ratings_path, starts: dict[str, Path]) -> dict
     from siamese.models.loading import load_net
 
     pairs = load_pair_set(pairs_dir)
-    ratings = normalize_ratings(load_ratings(ratings_path, pairs.pair_id), args.normalize)
+    ratings = normalize_ratings(load_ratings(ratings_path, pairs), args.normalize)
     results = {}
     for name, ckpt in starts.items():
         features = extract_pair_features(load_net(ckpt), pairs.images_a, pairs.images_b, ["pixels", "conv2", "fc"])
@@ -379,7 +379,7 @@ def main(argv=None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     pairs_dir, ratings_path, what = prepare_pairs(args, out)
     pairs = load_pair_set(pairs_dir)  # bad input fails here, before any training
-    ratings = normalize_ratings(load_ratings(ratings_path, pairs.pair_id), args.normalize)
+    ratings = normalize_ratings(load_ratings(ratings_path, pairs), args.normalize)
     human = ratings.mean()
     keep = np.isfinite(human)
     if keep.sum() < 10:

@@ -47,7 +47,7 @@ def load_alignment_data(args):
         from siamese.human.compare.normalize import normalize_ratings
 
         pairs = load_pair_set(args.pairs)
-        ratings = load_ratings(args.ratings, pairs.pair_id, tuple(args.scale))
+        ratings = load_ratings(args.ratings, pairs, tuple(args.scale))
         return from_pair_set(pairs, normalize_ratings(ratings, getattr(args, "normalize", "none")))
     if args.image_set:
         image_set = load_image_set(args.image_set)

@@ -47,7 +47,7 @@ def run(args) -> int:
     from siamese.models.loading import load_net
 
     pairs = load_pair_set(args.pairs)
-    raw = load_ratings(args.ratings, pairs.pair_id, tuple(args.scale))
+    raw = load_ratings(args.ratings, pairs, tuple(args.scale))
     ratings = normalize_ratings(raw, args.normalize)
     loaded = load_net(args.model)
     net_layers = list(loaded.net.layer_names)

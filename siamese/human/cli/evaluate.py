@@ -52,7 +52,7 @@ def run(args) -> int:
     from siamese.human.io.ratings import load_ratings
 
     pairs = load_pair_set(args.pairs)
-    ratings = load_ratings(args.ratings, pairs.pair_id, tuple(args.scale))
+    ratings = load_ratings(args.ratings, pairs, tuple(args.scale))
     check_usable(ratings, args.ratings)
     ratings = normalize_ratings(ratings, args.normalize)
     model = source_from_args(args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from siamese.human.io.common import (
     FormatError,
     check_ids,
     check_images,
+    fingerprint,
     load_npz,
     parse_int,
     read_csv,
@@ -43,6 +45,18 @@ class PairSet:
 
     def __len__(self) -> int:
         return len(self.pair_id)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """What every ratings file records (column ``pair_set``): ``common.fingerprint`` of the ids and pixels."""
+        return fingerprint(self.pair_id, self.images_a, self.images_b)
+
+    @property
+    def file(self) -> Path | None:
+        """The file the pairs were read from (``pairs.npz`` or ``pairs.csv`` of ``path``), for messages."""
+        if self.path is None:
+            return None
+        return self.path / PAIR_NPZ if (self.path / PAIR_NPZ).exists() else self.path / PAIR_CSV
 
 
 def load_pair_set(directory: str | Path, cache_dir: str | Path | None = None) -> PairSet:

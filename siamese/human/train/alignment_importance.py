@@ -28,7 +28,7 @@ class AlignmentImportance(PeriodicEvaluation):
                  cv_repeats: int = 0, pooling: str = "flatten"):
         super().__init__(every_n_epochs, name="alignment_importance")
         pairs = load_pair_set(pairs_dir)
-        self.data = from_pair_set(pairs, load_ratings(ratings, pairs.pair_id, tuple(scale)))
+        self.data = from_pair_set(pairs, load_ratings(ratings, pairs, tuple(scale)))
         self.layer, self.cv_repeats, self.pooling = layer, cv_repeats, pooling
 
     def logged_metrics(self, pl_module) -> set[str]:

@@ -106,7 +106,7 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
                          f"{list(NORMALIZATIONS)}")
     out = Path(out_dir)
     pairs = load_pair_set(pairs_dir)
-    ratings = normalize_ratings(load_ratings(ratings_path, pairs.pair_id, tuple(scale)), normalize)
+    ratings = normalize_ratings(load_ratings(ratings_path, pairs, tuple(scale)), normalize)
     if not 0.0 <= val_fraction < 1.0:
         raise ValueError(f"--val-fraction must be in [0, 1), got {val_fraction}")
     experiment, nodes = finetune_setup(init_ckpt) if init_ckpt else (METRIC_EXPERIMENT, {})

@@ -31,7 +31,7 @@ class HumanSimilarity(PeriodicEvaluation):
                  scale: Sequence[float] = (1, 10), every_n_epochs: int = 1):
         super().__init__(every_n_epochs, name="human_similarity")
         self.pairs = load_pair_set(pairs_dir)
-        self.ratings = load_ratings(ratings, self.pairs.pair_id, tuple(scale))
+        self.ratings = load_ratings(ratings, self.pairs, tuple(scale))
         self.synthetic = self.ratings.synthetic or self.pairs.synthetic
         self.human = self.ratings.mean()
         if np.isfinite(self.human).sum() < 3:

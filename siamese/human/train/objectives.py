@@ -130,7 +130,7 @@ def rated_pairs_from_files(pairs_dir: str, ratings: str, loss: nn.Module, layer:
         raise ValueError("human.pairs and human.ratings must be set: python train.py experiment=human_aligned "
                          "human.pairs=DIR human.ratings=FILE")
     pairs = load_pair_set(pairs_dir)
-    rated = load_ratings(ratings, pairs.pair_id, tuple(scale))
+    rated = load_ratings(ratings, pairs, tuple(scale))
     if raters is not None:
         check_known(raters, rated.raters, "human.raters", "rater", show_known=True)
         rated = replace(rated, raters=list(raters), matrix=rated.matrix[[rated.raters.index(r) for r in raters]])
