@@ -50,6 +50,10 @@ def main(argv=None) -> Path:
                 log.info("wrote %s", path)
     from siamese.review.report import write_report
 
+    failed = [run.name for run in runs if run.status == "failed"]
+    if failed:
+        log.warning("%d of %d runs failed before their first epoch (no metrics, history or embeddings); listed, "
+                    "not drawn: %s", len(failed), len(runs), ", ".join(failed))
     out = Path(args.out) if args.out else Path(args.runs[0]) / "review.html"
     write_report(runs, out, title=args.title or "siamese review: " + " ".join(args.runs),
                  max_points=args.max_points, projection=args.projection)
