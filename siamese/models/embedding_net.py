@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from siamese.models.base import LayeredNet, check_embedding_dim
+from siamese.utils.parameters import ParameterError
 
 
 class EmbeddingNet(LayeredNet):
@@ -30,7 +31,8 @@ class EmbeddingNet(LayeredNet):
                  in_channels: int = 1, channels_last: bool = True):
         check_embedding_dim(embedding_dim)
         if len(channels) != 2 or not hidden:
-            raise ValueError(f"model.channels needs 2 values and model.hidden at least 1, got {channels}, {hidden}")
+            raise ParameterError("channels" if len(channels) != 2 else "hidden", channels if len(channels) != 2
+                                 else hidden, "channels needs 2 values and hidden at least 1")
         c1, c2 = channels
         stages = OrderedDict([
             ("conv1", nn.Sequential(nn.Conv2d(in_channels, c1, 5), nn.PReLU(), nn.MaxPool2d(2))),
