@@ -21,7 +21,7 @@ def _check(features: torch.Tensor, labels: torch.Tensor, k: int) -> None:
 
 
 SEARCHES = ("exact", "ivf", "auto")
-IVF_ABOVE = 1_000_000  # search="auto": IVF above this many items (1M 16-D: exact 205 s on 2 cores, results.md)
+IVF_ABOVE = 1_000_000  # search="auto": IVF above this many items (exact search time by size: benchmarks/results.md)
 
 
 def _faiss_gpus() -> int:

@@ -20,11 +20,11 @@ class EmbeddingNet(LayeredNet):
     [B,embedding_dim].
     The smaller preset uses ``channels=(16, 64)``, ``hidden=(128,)``. ``in_channels``: 1 (grey) or 3 (RGB).
     Other image sizes (>= 20 pixels, e.g. 32x32 CIFAR): ``conv2`` ends in an adaptive average pool to 4x4, an
-    identity for 28x28 input, so MNIST nets and their checkpoints are unchanged.
+    identity for 28x28 input (where conv2 already gives 4x4).
 
     ``channels_last`` (default): the conv weights are stored NHWC (``torch.channels_last``), so the convolutions,
-    PReLU and max-pool run on NHWC feature maps: the same values (to float rounding, ~1e-7), 1.3-1.9x the images
-    per second of NCHW on the CPU (benchmarks/README.md); cuDNN prefers it too under mixed precision.
+    PReLU and max-pool run on NHWC feature maps: the same values (to float rounding, ~1e-7), more images per second
+    than NCHW on the CPU (measured in benchmarks/README.md); cuDNN prefers it too under mixed precision.
     """
 
     def __init__(self, embedding_dim: int = 2, channels: Sequence[int] = (32, 64), hidden: Sequence[int] = (256, 256),
