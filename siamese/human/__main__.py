@@ -1,5 +1,5 @@
 """python -m siamese.human {make-pairs, make-triplets, rate, eval, eval-images, synthetic-ratings, ais, align-cv,
-align-readout, make-observer} ... (see docs/human_similarity.md, docs/alignment_importance.md,
+align-readout, make-observer, make-study} ... (see docs/human_similarity.md, docs/alignment_importance.md,
 docs/human_aligned_training.md, docs/human_alignment_readouts.md)."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ COMMANDS = {
     "align-cv": "siamese.human.cli.align_cv",
     "align-readout": "siamese.human.cli.align_readout",
     "make-observer": "siamese.human.cli.make_observer",
+    "make-study": "siamese.human.cli.make_study",
 }
 
 

@@ -50,9 +50,8 @@ def test_an_old_import_names_the_new_place(package, name, new):
         getattr(importlib.import_module(package), name)
 
 
-def test_python_m_siamese_rate_names_the_new_command():
+def test_python_m_siamese_rate_forwards_to_the_toolkits_rate():
     result = subprocess.run([sys.executable, "-m", "siamese.rate", "study/eights", "--ratings", "r.csv"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
-    assert result.stderr.strip() == ("error: python -m siamese.rate moved; run: python -m siamese.human rate "
-                                     "study/eights --ratings r.csv")
+    assert result.stderr.strip() == "error: study/eights: pair set directory not found"
