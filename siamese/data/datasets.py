@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from siamese.data.reader import DatasetReader
+from siamese.utils.parameters import ParameterError
 
 DATASETS = ("mnist", "fashion_mnist", "kmnist", "emnist", "cifar10", "cifar100", "svhn", "image_folder", "npz",
             "omniglot")
@@ -13,10 +14,13 @@ DATASETS = ("mnist", "fashion_mnist", "kmnist", "emnist", "cifar10", "cifar100",
 def make_reader(dataset: str, root: str | Path | None = None, *, split: str | None = None, channels: int | None = None,
                 resize=None, crop=None, test_fraction: float = 0.2, test_seed: int = 0,
                 cache_dir: str | Path | None = None, source_dir: str | Path | None = None,
-                **options) -> DatasetReader:
+                skip_unreadable: bool = False, **options) -> DatasetReader:
     """The reader of ``dataset`` under ``root`` (``split``: EMNIST's; ``channels``/``resize``/``crop``: how an
     image folder is decoded; ``test_fraction``/``test_seed``: the test split of a folder or npz without one;
+    ``skip_unreadable``: an image folder leaves out files PIL cannot read instead of failing;
     ``options``: the dataset's own keys, e.g. Omniglot's ``image_size``/``val_alphabets``/``test_alphabets``)."""
+    if skip_unreadable and dataset != "image_folder":
+        raise ParameterError("skip_unreadable", skip_unreadable, f"is only for dataset image_folder, not {dataset}")
     if dataset == "omniglot":
         from siamese.data.omniglot import OmniglotReader
 
@@ -40,7 +44,7 @@ def make_reader(dataset: str, root: str | Path | None = None, *, split: str | No
     if dataset == "image_folder":
         from siamese.data.image_folder import ImageFolderReader
 
-        return ImageFolderReader(root, channels or 3, resize, crop, test_fraction, test_seed)
+        return ImageFolderReader(root, channels or 3, resize, crop, test_fraction, test_seed, skip_unreadable)
     if dataset == "npz":
         from siamese.data.npz import NPZReader
 
