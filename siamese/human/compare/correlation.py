@@ -16,6 +16,7 @@ from siamese.human.compare.stats import (
     spearman,
     split_half_ceiling,
 )
+from siamese.human.compare.undefined import ceiling_undefined, correlation_undefined
 from siamese.human.io.pair_set import PairSet
 from siamese.human.io.ratings import Ratings
 from siamese.utils.files import csv_text, write_text_atomic
@@ -23,7 +24,7 @@ from siamese.utils.files import csv_text, write_text_atomic
 log = logging.getLogger(__name__)
 
 COLUMNS = ["model", "layer", "n_pairs", "r", "r_ci_low", "r_ci_high", "r_p", "rho", "rho_ci_low", "rho_ci_high",
-           "rho_p", "ceiling_loo_r", "ceiling_split_half_r", "normalization", "synthetic"]
+           "rho_p", "ceiling_loo_r", "ceiling_split_half_r", "normalization", "synthetic", "note"]
 SYNTHETIC_BANNER = "**SYNTHETIC RATINGS: generated, not given by people.**\n\n"
 
 
@@ -49,11 +50,20 @@ def check_usable(ratings: Ratings, source: str = "the ratings", minimum: int = 3
 
 def comparison_table(scores: dict[tuple[str, str], np.ndarray], ratings: Ratings, n_boot: int = 2000,
                      n_perm: int = 5000, seed: int = 0) -> list[dict]:
+    """One row per (model, layer): ``compare``'s r and rho, the noise ceilings and a ``note`` saying why any of
+    them is NaN (``siamese.human.compare.undefined``; '' when all are defined)."""
     human = ratings.mean()
     ceiling = noise_ceiling(ratings)
+    ceiling_note = ""
+    if not all(np.isfinite(v) for v in ceiling.values()):
+        ceiling_note = "noise ceiling " + (ceiling_undefined(ratings.matrix, ratings.raters) or "undefined")
     rows = []
     for (model, layer), values in scores.items():
-        rows.append({"model": model, "layer": layer, **compare(values, human, n_boot, n_perm, seed), **ceiling})
+        row = {"model": model, "layer": layer, **compare(values, human, n_boot, n_perm, seed), **ceiling}
+        r_note = (f"r and rho {correlation_undefined(values, human, f'the similarity of {layer}')}"
+                  if not (np.isfinite(row["r"]) and np.isfinite(row["rho"])) else "")
+        rows.append({**row, "note": "; ".join(n for n in (r_note, ceiling_note) if n), "r_note": r_note,
+                     "ceiling_note": ceiling_note})
     return rows
 
 
@@ -80,7 +90,10 @@ def markdown_table(rows: list[dict], banner: bool = True) -> str:
                      f"[{_fmt(row['rho_ci_low'])}, {_fmt(row['rho_ci_high'])}] | {row['rho_p']:.4f} | "
                      f"{_fmt(row['ceiling_loo_r'])} | {_fmt(row['ceiling_split_half_r'])} |")
     synthetic = banner and any(row.get("synthetic") for row in rows)
-    return (SYNTHETIC_BANNER if synthetic else "") + "\n".join(lines) + "\n"
+    notes = [f"- {row['model']} / {row['layer']}: {row['r_note']}" for row in rows if row.get("r_note")]
+    notes += list(dict.fromkeys(f"- {row['ceiling_note']}" for row in rows if row.get("ceiling_note")))
+    return (SYNTHETIC_BANNER if synthetic else "") + "\n".join(lines) + "\n" + (
+        "\nWhy nan:\n" + "\n".join(notes) + "\n" if notes else "")
 
 
 def evaluate(pairs: PairSet, ratings: Ratings, out_dir: str | Path, ckpt=None, layers=None, baselines=(),
