@@ -1,6 +1,7 @@
 """python -m siamese.human {make-pairs, make-triplets, rate, eval, eval-images, synthetic-ratings, ais, align-cv,
-align-readout, make-observer, make-study} ... (see docs/human_similarity.md, docs/alignment_importance.md,
-docs/human_aligned_training.md, docs/human_alignment_readouts.md)."""
+align-readout, make-observer, make-study, export-study, import-study} ... (see docs/human_similarity.md,
+docs/alignment_importance.md, docs/human_aligned_training.md, docs/human_alignment_readouts.md,
+docs/running_a_study.md)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ COMMANDS = {
     "align-readout": "siamese.human.cli.align_readout",
     "make-observer": "siamese.human.cli.make_observer",
     "make-study": "siamese.human.cli.make_study",
+    "export-study": "siamese.human.cli.export_study",
+    "import-study": "siamese.human.cli.import_study",
 }
 
 
