@@ -81,7 +81,7 @@ def make_study(source: str | Path, task: str, out: str | Path, practice: int = 2
         raise ValueError(f"repeats ({repeats}) exceeds the {len(set_trials)} trials of {source}")
     out = Path(out)
     if out.exists() and any(out.iterdir()):
-        raise FileExistsError(f"{out} exists and is not empty; choose a new --out directory")
+        raise ValueError(f"{out} exists and is not empty; choose a new --out directory")
     rng = np.random.default_rng(seed)
     code = completion_code or secrets.token_hex(4).upper()
     main = [{"trial_id": tid, "kind": "main", "images": [ids[i] for i in shown], "expected": None}

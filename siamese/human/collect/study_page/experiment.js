@@ -149,7 +149,7 @@
         status.textContent = "Saving your answers...";
         while (sent.queue.length || sent.sending) await sleep(100);
         await post(SERVER.finish, {});
-        status.textContent = "";
+        if (!sent.refused.length) status.textContent = ""; // a refusal stays on screen
       } else {
         jsPsych.data.get().localSave("json", `study-${ids.PROLIFIC_PID || ids.participant_session}.json`);
       }
