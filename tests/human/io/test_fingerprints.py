@@ -64,3 +64,23 @@ def test_choices_of_one_trial_set_are_refused_with_another(tmp_path):
     with pytest.raises(FormatError, match=rf"choices.csv, row 2: was answered on trial set {first.fingerprint}, but "
                                           rf".*b/trials.csv is trial set {second.fingerprint}"):
         load_choices(choices, second)
+
+
+def test_written_judgments_record_the_fingerprint_of_their_set(tmp_path):
+    import csv
+
+    from siamese.human.io.judgments import TWO_AFC, Judgments
+    from siamese.human.io.read import read_pairs, read_two_afc
+    from siamese.human.io.write import write_judgments
+
+    images = np.random.default_rng(0).integers(0, 256, (4, 28, 28), dtype=np.uint8)
+    rated = Judgments.from_pairs(images[:2], images[2:], ["p1", "p2"], ratings=[[3.0, 7.0]], raters=["ann"])
+    write_judgments(rated, tmp_path / "rated")
+    fingerprints = {row["pair_set"] for row in csv.DictReader(open(tmp_path / "rated" / "ratings.csv"))}
+    assert fingerprints == {load_pair_set(tmp_path / "rated").fingerprint}
+    assert read_pairs(tmp_path / "rated").ratings.tolist() == [[3.0, 7.0]]
+    trials = Judgments.from_triplets(images[:3], ["i0", "i1", "i2"], TWO_AFC, [[0, 1, 2]], [2], rater=["ann"])
+    write_judgments(trials, tmp_path / "trials")
+    fingerprints = {row["trial_set"] for row in csv.DictReader(open(tmp_path / "trials" / "choices.csv"))}
+    assert fingerprints == {load_trial_set(tmp_path / "trials").fingerprint}
+    assert read_two_afc(tmp_path / "trials").two_afc.chosen.tolist() == [2]
