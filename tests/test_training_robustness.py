@@ -18,6 +18,7 @@ RESUMABLE = ["debug=default", "trainer.max_epochs=3", "~callbacks.embedding_plot
              "~callbacks.progress_bar", "test=false", "optimized_metric=val/loss"]
 
 
+@pytest.mark.slow  # the same kill-at-epoch-1 scenario as test_training_resume's exact-resume test (default set)
 def test_run_killed_mid_epoch_resumes_with_ckpt_path_last_and_ends_at_the_same_epoch(tmp_path):
     task_dir = tmp_path / "outputs" / "train"
     first, second = task_dir / "runs" / "first", task_dir / "runs" / "second"

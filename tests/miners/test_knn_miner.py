@@ -165,6 +165,7 @@ def test_knn_batches_under_ddp_split_the_anchors_between_processes_and_change_ea
     assert len(per_rank[0] & per_rank[1]) <= 1  # DistributedSampler pads the odd item
 
 
+@pytest.mark.slow  # train.py with trainer=ddp end to end, like tests/test_training_ddp.py; the split is tested above
 def test_train_py_knn_miner_with_ddp_on_two_cpu_processes(tmp_path):
     import json
 
