@@ -2,7 +2,7 @@
 
 ``index`` is the position in the dataset split the run's split came from (train/val -> train, test/test_shifted
 -> test), ``shift`` the pixels along the run's ``data.shift.axis``. MNIST runs (no ``dataset`` key, or
-``dataset: mnist``) read the shipped digits (``siamese.data.mnist_images.digit_images``, ``[N, 28, 28]``); the
+``dataset: mnist``) read the shipped digits (``siamese.data.mnist.digit_images``, ``[N, 28, 28]``); the
 other datasets are read again through their reader from the run's ``data`` config, ``[N, H, W]`` grey or
 ``[N, H, W, 3]`` RGB. ``thumbnails`` makes the 28x28 grey versions the review page shows.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from siamese.data.mnist_images import MNIST_SPLIT, digit_images
+from siamese.data.mnist import MNIST_SPLIT, digit_images
 from siamese.data.shift import shift_images
 from siamese.data.transforms import convert_channels
 
