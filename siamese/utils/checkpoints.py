@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from siamese.utils.parameters import ParameterError, ParameterFileError
+
 LAST = "last.ckpt"
 
 
@@ -42,23 +44,25 @@ def resolve_ckpt_path(ckpt_path: str | None, task_dir: str | Path | None, config
     """The checkpoint file to resume from.
 
     - ``None``: none (train from scratch);
-    - ``last``: the newest (modification time) ``checkpoints/last.ckpt`` below ``task_dir`` (``paths.task_dir``,
-      default ``outputs/<task_name>``) of a run or multirun job trained with the same ``config`` (no
-      :func:`config_differences`; without ``config``, of any run): another config's multirun job is never picked;
+    - ``last``: the newest (modification time) ``checkpoints/last.ckpt`` below ``task_dir`` of a run or multirun
+      job trained with the same ``config`` (no :func:`config_differences`; without ``config``, of any run):
+      another config's multirun job is never picked;
     - a directory: that run directory's ``checkpoints/last.ckpt`` (or the directory's own ``last.ckpt``);
     - a file: that file.
-    Raises ``FileNotFoundError`` naming what was looked for when there is nothing to resume from.
+    Raises ``FileNotFoundError`` (``ParameterFileError``) naming the parameter and what was looked for when there
+    is nothing to resume from.
     """
     if ckpt_path is None or str(ckpt_path) == "":
         return None
     if str(ckpt_path) == "last":
         if task_dir is None:
-            raise ValueError("ckpt_path=last needs paths.task_dir (the folder whose runs are searched)")
+            raise ParameterError("task_dir", None, "ckpt_path=last needs the folder whose runs it searches")
         task_dir = Path(task_dir)
         found = list(task_dir.glob(f"**/checkpoints/{LAST}")) if task_dir.is_dir() else []
         if not found:
-            raise FileNotFoundError(f"ckpt_path=last: no checkpoints/{LAST} below paths.task_dir={task_dir} "
-                                    f"(absolute: {task_dir.resolve()}); give a run directory or a .ckpt file instead")
+            raise ParameterFileError("task_dir", task_dir, f"no checkpoints/{LAST} below it for ckpt_path=last "
+                                     f"(absolute: {task_dir.resolve()}); give a run directory or a .ckpt file as "
+                                     "ckpt_path instead")
         found.sort(key=lambda p: p.stat().st_mtime, reverse=True)
         if config is None:
             return str(found[0])
@@ -74,29 +78,31 @@ def resolve_ckpt_path(ckpt_path: str | None, task_dir: str | Path | None, config
             newest_differences = newest_differences or (candidate, differences)
         detail = "" if newest_differences is None else (
             f"; the newest, {newest_differences[0]}, differs in: " + "; ".join(newest_differences[1][:8]))
-        raise FileNotFoundError(f"ckpt_path=last: none of the {len(found)} checkpoints/{LAST} below "
-                                f"paths.task_dir={task_dir} was trained with this config{detail}. Give the run "
-                                "directory or .ckpt file explicitly to resume it anyway")
+        raise ParameterFileError("task_dir", task_dir, f"ckpt_path=last: none of the {len(found)} "
+                                 f"checkpoints/{LAST} below it was trained with this config{detail}. Give the run "
+                                 "directory or .ckpt file as ckpt_path to resume it anyway")
     path = Path(ckpt_path)
     if path.is_dir():
         for candidate in (path / "checkpoints" / LAST, path / LAST):
             if candidate.is_file():
                 return str(candidate)
-        raise FileNotFoundError(f"ckpt_path={ckpt_path}: the directory holds no checkpoints/{LAST}")
+        raise ParameterFileError("ckpt_path", path, f"the directory holds no checkpoints/{LAST}")
     if not path.is_file():
-        raise FileNotFoundError(f"ckpt_path={ckpt_path}: no such checkpoint file")
+        raise ParameterFileError("ckpt_path", path, "no such checkpoint file")
     return str(path)
 
 
-class CheckpointError(ValueError):
-    """A file that is not a (complete) checkpoint of this project; the message names the path."""
+class CheckpointError(ParameterError):
+    """A file that is not a (complete) checkpoint of this project: ``CheckpointError(parameter, path, rule)``,
+    the message names the parameter that gave the path, and the path."""
 
 
 def load_checkpoint(path: str | Path, key: str = "ckpt_path") -> dict:
     """The checkpoint dict of ``path``, read with ``torch.load(weights_only=True)``: only tensors and plain types
-    are unpickled, so nothing stored in the file can run. ``key`` names the option that gave the path (for the
-    message). Raises :class:`CheckpointError` naming the path for a truncated file, a foreign pickle, or a dict
-    without the ``state_dict`` and ``siamese_config`` every checkpoint of ``train.py`` holds."""
+    are unpickled, so nothing stored in the file can run. ``key`` names the caller's parameter that gave the path
+    (for the message; front ends re-say it, see ``siamese.utils.parameters``). Raises :class:`CheckpointError`
+    naming the path for a truncated file, a foreign pickle, or a dict without the ``state_dict`` and
+    ``siamese_config`` every checkpoint of ``train.py`` holds."""
     import pickle
     import zipfile
 
@@ -104,19 +110,19 @@ def load_checkpoint(path: str | Path, key: str = "ckpt_path") -> dict:
 
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{key}={path}: no such checkpoint file")
+        raise ParameterFileError(key, path, "no such checkpoint file")
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise CheckpointError(f"{key}={path}: not a checkpoint of this project (it holds objects other than "
+        raise CheckpointError(key, path, "not a checkpoint of this project (it holds objects other than "
                               f"tensors and plain values, which are never loaded: {first})") from None
     except (EOFError, RuntimeError, zipfile.BadZipFile, OSError, ValueError) as error:
-        raise CheckpointError(f"{key}={path}: truncated or not a checkpoint of this project "
+        raise CheckpointError(key, path, "truncated or not a checkpoint of this project "
                               f"({type(error).__name__}: {str(error)[:200]})") from None
     if not isinstance(checkpoint, dict) or "state_dict" not in checkpoint or "siamese_config" not in checkpoint:
         keys = sorted(checkpoint)[:10] if isinstance(checkpoint, dict) else type(checkpoint).__name__
-        raise CheckpointError(f"{key}={path}: not a checkpoint of this project (no state_dict and siamese_config; "
+        raise CheckpointError(key, path, "not a checkpoint of this project (no state_dict and siamese_config; "
                               f"holds {keys})")
     return checkpoint
 
@@ -133,8 +139,8 @@ def check_targets(node, path: Path, allowed: tuple[str, ...] = ALLOWED_TARGETS) 
     if isinstance(node, dict):
         target = node.get("_target_")
         if target is not None and not (isinstance(target, str) and target.startswith(allowed)):
-            raise CheckpointError(f"{path}: the stored config names _target_={target!r}, which is not a class of "
-                                  f"this project ({', '.join(allowed)}*); refusing to build it")
+            raise CheckpointError("path", Path(path), f"the stored config names _target_={target!r}, which is not "
+                                  f"a class of this project ({', '.join(allowed)}*); refusing to build it")
         for value in node.values():
             check_targets(value, path, allowed)
     elif isinstance(node, list):
