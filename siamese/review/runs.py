@@ -1,5 +1,5 @@
 """Reading runs back from their run directories (config, metrics, saved embeddings). The digit images of a run's
-points: ``siamese.data.mnist_images.digit_images`` (reads MNIST through ``$SIAMESE_CACHE``).
+points: ``siamese.data.mnist.digit_images`` (reads MNIST through ``$SIAMESE_CACHE``).
 
 A run may still be training, or may have been killed mid-write: what can be read is read, and each line or file
 that cannot is left out with one line in ``Run.skipped`` saying which and why (also logged as a warning)."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from siamese.data.mnist_images import load_mnist_split
+from siamese.data.mnist import load_mnist_split
 from siamese.human.collect.study_folder import check_study_folder
 from siamese.human.compare.figures import save_sheet
 from siamese.human.io.common import PAIR_CSV, PAIR_NPZ
