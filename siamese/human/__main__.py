@@ -22,6 +22,7 @@ COMMANDS = {
     "align-cv": "siamese.human.cli.align_cv",
     "align-readout": "siamese.human.cli.align_readout",
     "make-observer": "siamese.human.cli.make_observer",
+    "odd-one-out": "siamese.human.cli.odd_one_out",
 }
 
 
