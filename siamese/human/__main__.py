@@ -23,6 +23,7 @@ COMMANDS = {
     "align-readout": "siamese.human.cli.align_readout",
     "make-observer": "siamese.human.cli.make_observer",
     "odd-one-out": "siamese.human.cli.odd_one_out",
+    "export-rdms": "siamese.human.cli.export_rdms",
 }
 
 
