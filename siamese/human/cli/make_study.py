@@ -19,13 +19,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--completion-code", help="the code participants get at the end (default: random)")
     parser.add_argument("--completion-url", help="the link at the end (default: Prolific's, with the code)")
     parser.add_argument("--question", help="the question shown (default: one per task)")
+    parser.add_argument("--synthetic", action="store_true",
+                        help="the answers will come from a simulated observer (a dry run): imports say SYNTHETIC")
 
 
 def run(args) -> int:
     from siamese.human.collect.study_maker import make_study
 
     spec = make_study(args.source, args.task, args.out, args.practice, args.catches, args.repeats, args.seed,
-                      args.completion_code, args.completion_url, args.question)
+                      args.completion_code, args.completion_url, args.question, args.synthetic)
     counts = {kind: sum(t["kind"] == kind for t in spec["trials"]) for kind in ("main", "practice", "catch")}
     print(f"wrote {args.out}: {counts['main']} trials, {counts['practice']} practice, {counts['catch']} catch, "
           f"{len(spec['repeats'])} repeated; completion code {spec['completion_code']}. Serve it with: "
