@@ -11,6 +11,17 @@ import sys
 HELP = "the local rating page (pairs rated 1-10, or 2AFC trials)"
 
 
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port 0-65535 (0: any free port), else the one-line usage error naming the value."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port; use 0-65535 (0 = any free port)")
+    return port
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("pairs", help="pair set directory (pairs.npz or pairs.csv); --mode 2afc: a trial set "
                                       "directory (images.npz + trials.csv, python -m siamese.human make-triplets); "
@@ -19,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="rate: 1-10 ratings of pairs (default); 2afc: which of two images is more like an anchor")
     parser.add_argument("--ratings", help="CSV the ratings are appended to (created if missing; --mode rate)")
     parser.add_argument("--choices", help="CSV the 2AFC answers are appended to (default <trial set>/choices.csv)")
-    parser.add_argument("--port", type=int, default=8000, help="port (0 = any free port)")
+    parser.add_argument("--port", type=port_number, default=8000, help="port 0-65535 (0 = any free port)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="a study only: address to listen on (0.0.0.0: every interface; default 127.0.0.1)")
     parser.add_argument("--db", help="a study only: database URL, sqlite:///PATH (default <STUDY>.sqlite beside the "
