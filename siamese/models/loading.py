@@ -115,6 +115,13 @@ def _data_state(checkpoint: dict, ckpt_path: Path) -> dict:
 
 
 def _run_name(config: dict, ckpt_path: Path) -> str:
+    """How tables name a checkpoint's net: for ``<run>/checkpoints/<file>.ckpt`` the run directory's name (a
+    multirun job as ``<sweep>/<n>``, as the review names runs), with ``/<file>`` unless it is ``last``; for a
+    checkpoint elsewhere its config's ``task_name``, else the file's stem."""
+    if ckpt_path.parent.name == "checkpoints":
+        run = ckpt_path.parent.parent
+        name = f"{run.parent.name}/{run.name}" if run.name.isdigit() else run.name
+        return name if ckpt_path.stem == "last" else f"{name}/{ckpt_path.stem}"
     return str(config.get("task_name") or ckpt_path.stem)
 
 
