@@ -30,13 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from siamese.human.collect.study_folder import StudyFolderInUse
+    from siamese.human.io.study_folder import StudyFolderInUse
 
     try:
         return draw(args)
     except StudyFolderInUse as error:
-        print(f"error: {error.directory} already holds {', '.join(error.present)}; make-pairs would replace the "
-              f"pairs people rated. Use a new folder, or --force to replace them", file=sys.stderr)
+        print(f"error: {error.for_command('make-pairs')}", file=sys.stderr)
         return 2
 
 

@@ -23,13 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from siamese.human.collect.make_triplets import make_triplets
-    from siamese.human.collect.study_folder import StudyFolderInUse
+    from siamese.human.io.study_folder import StudyFolderInUse
 
     try:
         trials = make_triplets(args.out_dir, args.n, args.digit, args.across, args.seed, args.split, args.force)
     except StudyFolderInUse as error:
-        print(f"error: {error.directory} already holds {', '.join(error.present)}; make-triplets would replace "
-              f"the trials people answered. Use a new folder, or --force to replace them", file=sys.stderr)
+        print(f"error: {error.for_command('make-triplets')}", file=sys.stderr)
         return 2
     print(f"wrote {len(trials)} trials to {Path(args.out_dir) / 'trials.csv'}; ask them with "
           f"python -m siamese.human rate {args.out_dir} --mode 2afc")

@@ -17,10 +17,10 @@ import numpy as np
 
 from siamese.data.datasets import make_reader
 from siamese.data.image_datamodule import resolve_classes
-from siamese.human.collect.study_folder import check_study_folder
 from siamese.human.compare.figures import save_sheet
 from siamese.human.io.common import PAIR_CSV, PAIR_NPZ
 from siamese.human.io.pair_set import PairSet, load_pair_set
+from siamese.human.io.study_folder import check_study_folder
 from siamese.utils.files import write_bytes_atomic
 
 

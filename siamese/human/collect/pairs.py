@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from siamese.data.mnist import load_mnist_split
-from siamese.human.collect.study_folder import check_study_folder
 from siamese.human.compare.figures import save_sheet
 from siamese.human.io.common import PAIR_CSV, PAIR_NPZ
 from siamese.human.io.pair_set import PairSet, load_pair_set
+from siamese.human.io.study_folder import check_study_folder
 from siamese.utils.files import csv_text, write_text_atomic
 
 log = logging.getLogger(__name__)

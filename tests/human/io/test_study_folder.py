@@ -7,7 +7,7 @@ import pytest
 from siamese.human.__main__ import main as human_main
 from siamese.human.collect.pairs import make_pairs
 from siamese.human.collect.rating_server import RatingStore
-from siamese.human.collect.study_folder import StudyFolderInUse
+from siamese.human.io.study_folder import StudyFolderInUse
 from siamese.human.io.common import FormatError
 from siamese.human.io.read import read_pairs
 
@@ -60,3 +60,14 @@ def test_make_pairs_into_a_new_or_empty_folder_needs_no_force(tmp_path):
     (tmp_path / "empty").mkdir()
     assert len(make_pairs(tmp_path / "empty", n=2, digit=1, seed=0)) == 2
     assert len(make_pairs(tmp_path / "new" / "deeper", n=2, digit=1, seed=0)) == 2
+
+
+def test_make_observer_refuses_a_folder_with_peoples_ratings(tmp_path, capsys):
+    study = tmp_path / "eights"
+    make_pairs(study, n=2, digit=8, seed=0)
+    (study / "ratings.csv").write_text("rater,pair_id,rating\nann,p01,3\n")
+    before = (study / "pairs.csv").read_bytes()
+    assert human_main(["make-observer", str(study), "--per-digit", "1", "--digits", "1"]) == 2
+    assert capsys.readouterr().err == (f"error: {study} already holds pairs.csv, ratings.csv; make-observer would "
+                                       "replace the study there. Use a new folder, or --force to replace it\n")
+    assert (study / "pairs.csv").read_bytes() == before

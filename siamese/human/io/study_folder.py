@@ -1,4 +1,5 @@
-"""Study folders: ``make-pairs`` and ``make-triplets`` never destroy a pair set, trial set, ratings or choices.
+"""Study folders: ``make-pairs``, ``make-triplets`` and ``make-observer`` never destroy a pair set, trial set,
+ratings or choices.
 
 A folder holding any of ``common.STUDY_FILES`` is refused unless ``force`` is given. Ratings and choices stay
 safe even then: each records the fingerprint of the set it was answered on (``PairSet.fingerprint``), and every
@@ -18,6 +19,11 @@ class StudyFolderInUse(FileExistsError):
         self.directory, self.present = directory, present
         super().__init__(f"{directory} already holds {', '.join(present)}; drawing new pairs or trials there would "
                          "replace a study. Choose a new folder, or pass force=True to replace it")
+
+    def for_command(self, command: str) -> str:
+        """The message in a command's words (``--force``)."""
+        return (f"{self.directory} already holds {', '.join(self.present)}; {command} would replace the study "
+                "there. Use a new folder, or --force to replace it")
 
 
 def check_study_folder(out_dir: str | Path, force: bool = False) -> list[str]:
