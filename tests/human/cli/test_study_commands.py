@@ -29,7 +29,8 @@ def test_rating_export_import_eval_files(tmp_path, capsys):
     study_dir, study = small_study(tmp_path, "rating")
     db = f"sqlite:///{tmp_path / 'a.sqlite'}"
     database = StudyDatabase(db)
-    answer_all(study, database, lambda pid, t: 10 if t["kind"] == "catch" else int(t["trial_id"][1]) + 1 + (pid == "bob"))
+    answer_all(study, database,
+               lambda pid, t: 10 if t["kind"] == "catch" else int(t["trial_id"][1]) + 1 + (pid == "bob"))
     database.close()
     assert main(["export-study", str(study_dir), "--db", db, "--out", str(tmp_path / "answers.json")]) == 0
     rows = json.loads((tmp_path / "answers.json").read_text())
