@@ -9,8 +9,9 @@ images). Three kinds of participant:
   t = 1 >= t_hi, rates at least 10 + e); 2AFC picks a over b with probability
   sigmoid((t_xa - t_xb) / 0.05); odd-one-out picks image i with probability proportional to exp(t_jk / 0.05)
   (the pair left when i goes); rt ~ 1800 ms * lognormal(0, 0.4), and 2% of answers lapse (rt 45 s);
-- careless (``careless`` share): uniformly random answers, rt ~ 1500 ms * lognormal(0, 0.4);
-- speeder (``speeders`` share): uniformly random answers in 120 ms.
+- careless: uniformly random answers, rt ~ 1500 ms * lognormal(0, 0.4);
+- speeder: 120 ms per answer; rates everything 10 (so it passes the rating catch trials and only its reaction
+  times give it away), picks uniformly at random in the choice tasks.
 """
 
 from __future__ import annotations
@@ -68,7 +69,9 @@ def plan(spec: dict, similarity: np.ndarray, kind: str, rng) -> list[dict]:
         else:
             rt = 45_000.0 if rng.random() < 0.02 else 1800 * rng.lognormal(0, 0.4)
         if spec["task"] == "rating":
-            if kind == "attentive":
+            if kind == "speeder":
+                response = 10
+            elif kind == "attentive":
                 t = similarity[images[0], images[1]]
                 scaled = 1 + 9 * (t - t_lo) / max(t_hi - t_lo, 1e-12)
                 response = int(np.clip(np.round(scaled + rng.normal(0, noise)), 1, 10))

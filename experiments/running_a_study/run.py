@@ -91,7 +91,8 @@ def collect(study: Path, db: str, participants: int, seed: int) -> dict:
     log.info("%s: %d participants sent %d answers in %.1f s", study.name, participants, sent, seconds)
     return {"participants": participants, "answers_sent": sent,
             "answers_confirmed": sum(len(r["confirmed"]) for r in results),
-            "kinds": {kind: sum(r["kind"] == kind for r in results) for kind in set(KINDS)}, "seconds": seconds}
+            "kinds": {kind: sum(r["kind"] == kind for r in results) for kind in dict.fromkeys(KINDS)},
+            "seconds": seconds}
 
 
 def random_checkpoint(path: Path) -> Path:
