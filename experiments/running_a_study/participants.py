@@ -4,12 +4,14 @@ study page does (POST api/start, one POST api/answer per answer in order, api/fi
 The observer's similarity of two images is the cosine of their mean-centered pixel vectors ``t`` (over the study's
 images). Three kinds of participant:
 
-- attentive: rating = clip(round(1 + 9 (t - t_min) / (1 - t_min) + e), 1, 10), e ~ N(0, noise^2), noise drawn per
-  participant from U(0.8, 1.6) (an image with itself rates 10 + e); 2AFC picks a over b with probability
+- attentive: rating = clip(round(1 + 9 (t - t_lo) / (t_hi - t_lo) + e), 1, 10), e ~ N(0, noise^2), with t_lo, t_hi
+  the least and most similar main pair and noise drawn per participant from U(0.8, 1.6) (an image with itself,
+  t = 1 >= t_hi, rates at least 10 + e); 2AFC picks a over b with probability
   sigmoid((t_xa - t_xb) / 0.05); odd-one-out picks image i with probability proportional to exp(t_jk / 0.05)
   (the pair left when i goes); rt ~ 1800 ms * lognormal(0, 0.4), and 2% of answers lapse (rt 45 s);
-- careless (``careless`` share): uniformly random answers, rt ~ 1500 ms * lognormal(0, 0.4);
-- speeder (``speeders`` share): uniformly random answers in 120 ms.
+- careless: uniformly random answers, rt ~ 1500 ms * lognormal(0, 0.4);
+- speeder: 120 ms per answer; rates everything 10 (so it passes the rating catch trials and only its reaction
+  times give it away), picks uniformly at random in the choice tasks.
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ def plan(spec: dict, similarity: np.ndarray, kind: str, rng) -> list[dict]:
     by_id = {t["trial_id"]: t for t in spec["trials"]}
     order += [{**by_id[r], "kind": "repeat"} for r in rng.permutation(spec["repeats"])]
     noise = rng.uniform(0.8, 1.6)
-    t_min = similarity.min()
+    main = [[position[i] for i in t["images"]] for t in shown if t["kind"] == "main"]
+    t_lo, t_hi = (f(similarity[a, b] for a, b, *_ in main) for f in (min, max))
     answers = []
     for trial in order:
         images = [position[i] for i in trial["images"]]
@@ -66,9 +69,12 @@ def plan(spec: dict, similarity: np.ndarray, kind: str, rng) -> list[dict]:
         else:
             rt = 45_000.0 if rng.random() < 0.02 else 1800 * rng.lognormal(0, 0.4)
         if spec["task"] == "rating":
-            if kind == "attentive":
+            if kind == "speeder":
+                response = 10
+            elif kind == "attentive":
                 t = similarity[images[0], images[1]]
-                response = int(np.clip(np.round(1 + 9 * (t - t_min) / (1 - t_min) + rng.normal(0, noise)), 1, 10))
+                scaled = 1 + 9 * (t - t_lo) / max(t_hi - t_lo, 1e-12)
+                response = int(np.clip(np.round(scaled + rng.normal(0, noise)), 1, 10))
             else:
                 response = int(rng.integers(1, 11))
         else:
