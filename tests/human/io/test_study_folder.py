@@ -7,9 +7,9 @@ import pytest
 from siamese.human.__main__ import main as human_main
 from siamese.human.collect.pairs import make_pairs
 from siamese.human.collect.rating_server import RatingStore
-from siamese.human.io.study_folder import StudyFolderInUse
 from siamese.human.io.common import FormatError
 from siamese.human.io.read import read_pairs
+from siamese.human.io.study_folder import StudyFolderInUse
 
 
 def test_make_pairs_refuses_a_rated_study_and_force_leaves_the_old_ratings_unreadable(tmp_path, capsys):
