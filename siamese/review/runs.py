@@ -17,6 +17,7 @@ import numpy as np
 
 EPOCH_FILE = re.compile(r"^epoch_(\d+)\.npz$")
 log = logging.getLogger(__name__)
+NO_EPOCH = "no epoch"  # Run.status of a folder with nothing to draw
 
 
 @dataclass
@@ -40,14 +41,15 @@ class Run:
 
     @property
     def status(self) -> str:
-        """``finished`` (metrics.json), ``running or stopped`` (epochs logged, no metrics.json yet) or ``failed``
-        (not one epoch: a job that stopped at its config or data, leaving only ``train.log`` and ``.hydra``)."""
+        """``finished`` (metrics.json), ``running or stopped`` (epochs logged, no metrics.json yet) or ``no epoch``
+        (nothing logged: a failed job's stub folder with only ``train.log`` and ``.hydra``, or a run still in its
+        first epoch; a failed job's error goes to the terminal, so the folder cannot tell the two apart)."""
         if self.final:
             return "finished"
-        return "running or stopped" if self.history or self.epochs else "failed"
+        return "running or stopped" if self.history or self.epochs else NO_EPOCH
 
     def last_log_line(self) -> str:
-        """The last non-empty line of ``train.log`` (why a failed job stopped), or ''."""
+        """The last non-empty line of ``train.log`` (how far a job got), or ''."""
         log_file = self.path / "train.log"
         lines = log_file.read_text(errors="replace").strip().splitlines() if log_file.is_file() else []
         return lines[-1].strip() if lines else ""

@@ -66,11 +66,11 @@ def test_failed_stub_folders_are_listed_not_drawn(tmp_path, caplog):
     (stub / ".hydra").mkdir(parents=True)
     (stub / ".hydra" / "config.yaml").write_text("seed: 1\n")
     (stub / "train.log").write_text("[INFO] start\nerror: data.digits=[11] is not a digit\n")
-    assert load_run(stub).status == "failed" and load_run(stub).last_log_line() == \
+    assert load_run(stub).status == "no epoch" and load_run(stub).last_log_line() == \
         "error: data.digits=[11] is not a digit"
     with caplog.at_level(logging.WARNING, logger="siamese.review"):
         out = review_main([str(sweep), "--out", str(tmp_path / "review.html"), "--no-figures", "--max-points", "50"])
-    assert "1 of 2 runs failed before their first epoch" in caplog.text and "multirun/1" in caplog.text
+    assert "1 of 2 runs logged no epoch (failed jobs' stub folders" in caplog.text and "multirun/1" in caplog.text
     payload = json.loads(out.read_text().split("const DATA = ", 1)[1].split(";\n", 1)[0])
     assert [run["name"] for run in payload["runs"]] == ["multirun/0"]
-    assert payload["failed"] == [{"name": "multirun/1", "last": "error: data.digits=[11] is not a digit"}]
+    assert payload["no_epoch"] == [{"name": "multirun/1", "last": "error: data.digits=[11] is not a digit"}]
