@@ -98,7 +98,7 @@
 
   const consent = {
     type: jsPsychHtmlButtonResponse,
-    stimulus: `<h2>Consent</h2><p>You will see images and answer ${escape(S.question.toLowerCase())}
+    stimulus: `<h2>Consent</h2><p>You will see images and answer one question about them: "${escape(S.question)}"
       Your answers, their timing and your Prolific ID are stored for research; nothing else about you is.
       You may stop at any time.</p><p>Do you agree to take part?</p>`,
     choices: ["I agree", "I do not agree"],
