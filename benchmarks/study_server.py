@@ -79,13 +79,13 @@ def main(argv=None) -> int:
            "seconds": round(seconds, 2), "answers_per_s": round(len(confirmed) / seconds, 1),
            "p50_ms": round(float(np.percentile(latencies, 50)), 1),
            "p95_ms": round(float(np.percentile(latencies, 95)), 1), "max_ms": round(float(latencies.max()), 1),
-           "database": db.split(":", 1)[0], "cpus": os.cpu_count(), "load_avg_start": round(os.getloadavg()[0], 2),
+           "database": db.split(":", 1)[0], "cpus": os.cpu_count(), "load_avg_end": round(os.getloadavg()[0], 2),
            "python": platform.python_version()}
     print(json.dumps(row, indent=1))
     lines = ["# Study server under concurrent SYNTHETIC participants", "",
              f"Command: `python -m benchmarks.study_server --participants {args.participants} --pairs {args.pairs}"
              f"{' --db ' + args.db if args.db else ''}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
-             f"{row['cpus']} CPUs shared, load average {row['load_avg_start']} at the end; no pause between answers)",
+             f"{row['cpus']} CPUs shared, load average {row['load_avg_end']} at the end; no pause between answers)",
              "", "| participants | answers confirmed / sent | answers/s | latency p50 / p95 / max (ms) | "
              "answers lost | database |", "|---|---|---|---|---|---|",
              f"| {row['participants']} | {row['answers_confirmed']} / {row['answers_sent']} | {row['answers_per_s']} "

@@ -11,6 +11,7 @@ import threading
 import time
 import urllib.request
 
+import numpy as np
 import pytest
 from cdp_browser import Chromium, find_chromium
 from study_browser import take_part
@@ -18,6 +19,7 @@ from study_fixtures import small_study
 
 from siamese.human.collect.study_database import StudyDatabase
 from siamese.human.collect.study_server import make_study_server
+from siamese.human.io.jspsych import read_jspsych
 
 needs_chromium = pytest.mark.skipif(find_chromium() is None, reason="needs chromium (apt-get install -y chromium)")
 PROLIFIC = "?PROLIFIC_PID=5f1a2b3c4d5e6f7a8b9c0d1e&STUDY_ID=st1&SESSION_ID=se1"
@@ -73,6 +75,8 @@ def test_2afc_session(tmp_path, browser):
         session = take_part(browser, f"http://127.0.0.1:{server.server_address[1]}/{PROLIFIC}", choose_expected(study),
                             comment="Clear instructions, thanks.")
         browser.wait_for("window.studyState.confirmed === 12 && window.studyState.queue.length === 0")
+        (tmp_path / "page.json").write_text(browser.evaluate("window.studyJsPsych.data.get().json()"))
+        (tmp_path / "page.csv").write_text(browser.evaluate("window.studyJsPsych.data.get().csv()"))
     finally:
         server.shutdown()
         server.server_close()
@@ -80,6 +84,13 @@ def test_2afc_session(tmp_path, browser):
     check_session(study, session)
     assert answers_in(tmp_path / "a.sqlite") == expected_rows(session, "Clear instructions, thanks.")
     assert all(choice == study.trial(t)["expected"] for t, kind, choice in session["answered"] if kind == "catch")
+    # the page's own jsPsych data (what a study hosted elsewhere saves), as JSON and as CSV, imports alike
+    for name in ("page.json", "page.csv"):
+        answers = read_jspsych(study, [tmp_path / name]).two_afc
+        assert answers.rater == ["5f1a2b3c4d5e6f7a8b9c0d1e"] * 11 and answers.repeat.sum() == 3
+        given = [(t, choice) for t, kind, choice in session["answered"] if kind != "practice"]
+        assert [(answers.trial_id[t], study.image_id[c]) for t, c in zip(answers.trial, answers.chosen)] == given
+        assert (answers.rt > 0).all() and (answers.expected >= 0).sum() == 2
 
 
 @needs_chromium
@@ -102,6 +113,19 @@ def test_odd_one_out_session_refuses_markup_in_the_comment(tmp_path, browser):
                                                           "the comment was not saved"}
     assert status_text.startswith("Not saved: markup is not accepted") and rendered == 0
     assert answers_in(tmp_path / "o.sqlite") == expected_rows(session)  # every answer, and no comment
+
+
+@needs_chromium
+def test_without_a_server_the_page_keeps_the_data(tmp_path, browser):
+    """Opened from disk (any static host): no POSTs; the last page shows jsPsych's data, which imports."""
+    study_dir, study = small_study(tmp_path, "rating")
+    session = take_part(browser, (study_dir / "index.html").as_uri() + PROLIFIC, lambda t, kind, c: 9)
+    (tmp_path / "shown.json").write_text(browser.evaluate("document.getElementById('study-data').textContent"))
+    assert browser.evaluate("window.studyState.seq") == 0  # nothing was queued for a server
+    check_session(study, session)
+    judged = read_jspsych(study, [tmp_path / "shown.json"])
+    assert judged.raters == ["5f1a2b3c4d5e6f7a8b9c0d1e"] and (judged.ratings == 10).all()
+    assert (~np.isnan(judged.retest)).sum() == 3
 
 
 def free_port():

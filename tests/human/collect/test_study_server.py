@@ -150,3 +150,32 @@ def test_a_stalled_connection_is_dropped(tmp_path):
             assert sock.recv(100) == b""  # closed by the server after its timeout, not by ours (5 s)
     finally:
         running.stop()
+
+
+def test_accepted_host_names(tmp_path):
+    import socket as sockets
+
+    from siamese.human.collect.study_server import machine_hosts
+
+    hosts = machine_hosts("0.0.0.0", 8123)
+    assert {"127.0.0.1:8123", "localhost:8123", f"{sockets.gethostname()}:8123", sockets.gethostname()} <= hosts
+    assert machine_hosts("127.0.0.1", 80) == {"127.0.0.1:80", "localhost:80"}
+    _, study = small_study(tmp_path, "rating")
+    database = StudyDatabase(f"sqlite:///{tmp_path / 'h.sqlite'}")
+    server = make_study_server(study, database, port=0, allowed_hosts=["study.example.org"])
+    try:
+        client = server.app.test_client()
+        for host, status in (("study.example.org", 200), (f"study.example.org:{server.server_address[1]}", 200),
+                             ("other.example.org", 421)):
+            assert client.get("/server.js", headers={"Host": host}).status_code == status, host
+    finally:
+        server.server_close()
+        database.close()
+
+
+def test_the_local_rating_page_refuses_study_flags(tmp_path, capsys, random_pair_set):
+    from siamese.human.__main__ import main
+
+    random_pair_set(3)
+    assert main(["rate", str(tmp_path / "pairs"), "--ratings", str(tmp_path / "r.csv"), "--host", "0.0.0.0"]) == 2
+    assert "the local rating page listens on 127.0.0.1 only" in capsys.readouterr().err

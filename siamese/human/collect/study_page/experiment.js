@@ -26,6 +26,7 @@
   // ------------------------------------------------------------------------------------- sending, in order
   const sent = { token: null, queue: [], sending: false, seq: 0, confirmed: 0, refused: [] };
   window.studyState = sent; // read by the tests and by a researcher piloting in the browser console
+  window.studyJsPsych = jsPsych; // e.g. studyJsPsych.data.get().csv() in the console
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   async function post(path, body) {
     const headers = { "Content-Type": "application/json" };
@@ -62,6 +63,7 @@
     sent.sending = false;
   }
   function send(answer) {
+    if (!SERVER) return; // no server: jsPsych keeps the data (localSave at the end)
     answer.seq = sent.seq;
     sent.seq += 1;
     sent.queue.push(answer);
@@ -98,7 +100,7 @@
 
   const consent = {
     type: jsPsychHtmlButtonResponse,
-    stimulus: `<h2>Consent</h2><p>You will see images and answer ${escape(S.question.toLowerCase())}
+    stimulus: `<h2>Consent</h2><p>You will see images and answer one question about them: "${escape(S.question)}"
       Your answers, their timing and your Prolific ID are stored for research; nothing else about you is.
       You may stop at any time.</p><p>Do you agree to take part?</p>`,
     choices: ["I agree", "I do not agree"],
