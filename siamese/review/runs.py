@@ -159,12 +159,18 @@ def load_run(path: str | Path) -> Run:
     if config_file.is_file():
         from omegaconf import OmegaConf
 
-        run.config = OmegaConf.to_container(OmegaConf.load(config_file), resolve=False)
+        try:
+            run.config = OmegaConf.to_container(OmegaConf.load(config_file), resolve=False)
+        except Exception as error:  # noqa: BLE001 - a YAML or OmegaConf error: the config is unreadable
+            run.skipped.append(f".hydra/config.yaml: not readable YAML ({type(error).__name__}); skipped")
     overrides = path / ".hydra" / "overrides.yaml"
     if overrides.is_file():
         import yaml
 
-        run.overrides = list(yaml.safe_load(overrides.read_text()) or [])
+        try:
+            run.overrides = list(yaml.safe_load(overrides.read_text(errors="replace")) or [])
+        except (yaml.YAMLError, TypeError) as error:
+            run.skipped.append(f".hydra/overrides.yaml: not a YAML list ({type(error).__name__}); skipped")
     if (path / "metrics.json").is_file():
         try:
             run.final = json.loads((path / "metrics.json").read_text(encoding="utf-8", errors="replace"))

@@ -74,3 +74,13 @@ def test_failed_stub_folders_are_listed_not_drawn(tmp_path, caplog):
     payload = json.loads(out.read_text().split("const DATA = ", 1)[1].split(";\n", 1)[0])
     assert [run["name"] for run in payload["runs"]] == ["multirun/0"]
     assert payload["no_epoch"] == [{"name": "multirun/1", "last": "error: data.digits=[11] is not a digit"}]
+
+
+def test_a_garbled_config_or_overrides_file_is_skipped_and_said(tmp_path):
+    run_dir = fake_run(tmp_path / "run", seed=0, epochs=(0, 1))
+    (run_dir / ".hydra" / "config.yaml").write_text("model: [unclosed\n")
+    (run_dir / ".hydra" / "overrides.yaml").write_text("- a: [\n")
+    run = load_run(run_dir)
+    assert run.skipped == [".hydra/config.yaml: not readable YAML (ParserError); skipped",
+                           ".hydra/overrides.yaml: not a YAML list (ParserError); skipped"]
+    assert run.config == {} and list(run.epochs) == [0, 1] and run.status == "finished"
