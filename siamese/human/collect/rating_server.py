@@ -41,6 +41,7 @@ from siamese.human.collect.page_handler import PageHandler, check_rater
 from siamese.human.io.common import FormatError, latest_answers, read_csv
 from siamese.human.io.pair_set import PairSet
 from siamese.human.io.ratings import RATING_OF, load_ratings
+from siamese.utils.parameters import ParameterError
 
 RATING_COLUMNS = ["rater", "pair_id", "rating", "revision", "time", "pair_set"]  # pair_set: PairSet.fingerprint
 SCALE = (1, 10)
@@ -202,6 +203,8 @@ class RatingServer(ThreadingHTTPServer):
     def __init__(self, address, handler, store: RatingStore, token: str):
         self.store, self.token = store, token
         try:
+            if isinstance(address[1], bool) or not isinstance(address[1], int) or not 0 <= address[1] <= 65535:
+                raise ParameterError("port", address[1], "must be an integer 0-65535 (0 = any free port)")
             super().__init__(address, handler)
         except BaseException:
             store.close()

@@ -40,3 +40,12 @@ def test_a_port_out_of_range_is_a_usage_error(tmp_path, capsys):
         human_main(["rate", str(tmp_path), "--ratings", str(tmp_path / "r.csv"), "--port", "80000"])
     assert info.value.code == 2
     assert "argument --port: 80000 is not a port; use 0-65535 (0 = any free port)" in capsys.readouterr().err
+
+
+def test_a_library_caller_gets_the_port_named_and_the_ratings_file_released(random_pair_set, tmp_path):
+    from siamese.human.collect.rating_server import make_server
+
+    pairs = random_pair_set(2)
+    with pytest.raises(ValueError, match=r"^port=80000: must be an integer 0-65535 \(0 = any free port\)$"):
+        make_server(pairs, tmp_path / "r.csv", port=80000)
+    make_server(pairs, tmp_path / "r.csv", port=0).server_close()  # the lock was released: it opens again
