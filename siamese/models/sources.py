@@ -22,6 +22,7 @@ Every field of the preprocessing (``siamese.models.preprocessing.Preprocessing``
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 import zipfile
 from pathlib import Path
@@ -32,7 +33,7 @@ from torch import nn
 from siamese.models.hooked_net import HookedNet
 from siamese.models.loading import LoadedNet, load_net
 from siamese.models.preprocessing import IMAGENET, Preprocessing
-from siamese.models.torchvision_net import load_weights_file
+from siamese.models.weights_file import load_matching_weights, load_weights_file
 
 log = logging.getLogger(__name__)
 BARE = Preprocessing()
@@ -54,6 +55,7 @@ class ModelSource:
         net, name = self.build()
         preprocessing = self.preprocessing.override(**overrides)
         log.info("model %s: preprocessing %s", name, preprocessing.describe())
+        check_input_channels(net, preprocessing.channels, self.spec)
         if embedding_layer is not None:
             if not isinstance(net, HookedNet):
                 raise ValueError(f"--embedding-layer is for module:factory, torchvision: and TorchScript models; "
@@ -74,10 +76,10 @@ class TorchvisionSource(ModelSource):
         except ValueError as error:
             raise ValueError(f"--model {self.spec}: {error}") from None
         if self.weights:
-            model.load_state_dict(load_weights_file(self.weights, "--weights"))
+            load_matching_weights(model, load_weights_file(self.weights, "--weights"), f"--weights {self.weights}")
         else:
             log.warning("--model %s without --weights has RANDOM weights (nothing is downloaded)", self.spec)
-        return HookedNet(model, name=name), name + ("" if self.weights else " (random)")
+        return HookedNet(model, name=self.spec), name + ("" if self.weights else " (random)")
 
 
 class TorchScriptSource(ModelSource):
@@ -87,7 +89,7 @@ class TorchScriptSource(ModelSource):
             raise FileNotFoundError(f"--model {self.spec}: no such TorchScript file {path}")
         if self.weights:
             raise ValueError("--weights is not used with a TorchScript file (it holds its weights)")
-        return HookedNet(torch.jit.load(str(path), map_location="cpu"), name=path.stem), path.stem
+        return HookedNet(torch.jit.load(str(path), map_location="cpu"), name=self.spec), path.stem
 
 
 class FactorySource(ModelSource):
@@ -101,14 +103,29 @@ class FactorySource(ModelSource):
         factory = getattr(module, factory_name, None)
         if not callable(factory):
             raise ValueError(f"--model {self.spec}: {module_name} has no callable {factory_name!r}")  # noqa: TRY004
-        model = factory()
+        model = self._call(factory, factory_name)
         if not isinstance(model, nn.Module):
             raise TypeError(f"--model {self.spec}: {factory_name}() returned {type(model).__name__}, not an nn.Module")
         if self.weights:
-            model.load_state_dict(load_weights_file(self.weights, "--weights"))
+            load_matching_weights(model, load_weights_file(self.weights, "--weights"), f"--weights {self.weights}")
         else:
             log.warning("--model %s without --weights keeps the factory's (random) initial weights", self.spec)
-        return HookedNet(model, name=factory_name), factory_name
+        return HookedNet(model, name=self.spec), factory_name
+
+    def _call(self, factory, factory_name: str) -> nn.Module:
+        """``factory()``: it must build the model without arguments (a wrapper can fix them)."""
+        try:
+            inspect.signature(factory).bind()
+        except TypeError:
+            needed = [name for name, p in inspect.signature(factory).parameters.items()
+                      if p.default is inspect.Parameter.empty
+                      and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+            raise TypeError(f"--model {self.spec}: {factory_name}() is called without arguments but needs "
+                            f"{', '.join(needed)}; write a factory that fixes them, e.g. def make(): return "
+                            f"{factory_name}({', '.join(f'{n}=...' for n in needed)})") from None
+        except ValueError:  # no signature (a builtin): just call it
+            pass
+        return factory()
 
 
 class CheckpointSource(ModelSource):
@@ -127,6 +144,27 @@ class CheckpointSource(ModelSource):
         return loaded
 
 
+def first_layer_channels(net: nn.Module) -> tuple[str, int] | None:
+    """``(module path, input channels)`` of the first module (in ``named_modules`` order) that declares
+    ``in_channels`` (a convolution), or None when there is none (an MLP, a TorchScript graph without them)."""
+    for path, module in net.named_modules():
+        channels = getattr(module, "in_channels", None)
+        if isinstance(channels, int) and not isinstance(channels, bool):
+            return path, channels
+    return None
+
+
+def check_input_channels(net: nn.Module, channels: int, spec: str) -> None:
+    """Before any image is read: the preprocessing's ``channels`` must be what the model's first convolution
+    takes (a 3-channel net given grey images would fail deep inside ``F.conv2d``)."""
+    first = first_layer_channels(net)
+    if first is not None and first[1] != channels:
+        path, wanted = first
+        raise ValueError(f"--model {spec}: its first layer {path.removeprefix('net.')} takes {wanted} input "
+                         f"channel(s) but the preprocessing gives {channels}; pass --channels {wanted} "
+                         f"(channels={wanted} in siamese.load)")
+
+
 def is_torchscript(path: Path) -> bool:
     """A TorchScript archive is a zip holding ``<name>/code/`` (a plain ``torch.save`` zip has no code/)."""
     try:
@@ -143,6 +181,14 @@ def parse_source(spec: str, weights: str | None = None) -> ModelSource:
     if spec.startswith("torchscript:"):
         return TorchScriptSource(spec, weights)
     path = Path(spec)
+    if path.is_dir():  # a run directory, as eval.py takes it: its checkpoints/last.ckpt
+        from siamese.utils.checkpoints import resolve_ckpt_path
+
+        try:
+            return CheckpointSource(resolve_ckpt_path(spec, None), weights)
+        except FileNotFoundError:
+            raise FileNotFoundError(f"--model {spec}: a directory, but not a run directory (it holds no "
+                                    "checkpoints/last.ckpt)") from None
     if path.suffix == ".ckpt" or (path.is_file() and not is_torchscript(path)):
         return CheckpointSource(spec, weights)
     if path.is_file():

@@ -22,28 +22,14 @@ Layers: ``activations(x, layers)`` returns any node of the backbone's torch.fx g
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 import torch
 from torch import nn
 
 from siamese.models.base import check_embedding_dim
+from siamese.models.weights_file import load_weights_file
 
 FREEZE = ("none", "backbone", "all_but_last")
-
-
-def load_weights_file(path: str | Path, key: str = "model.weights") -> dict:
-    """A state_dict from a local file (``torch.load(weights_only=True)``: no code runs); a ``state_dict`` entry
-    of a checkpoint dict is unwrapped."""
-    path = Path(path).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(f"{key}={path}: no such file (weights are never downloaded)")
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
-        state = state["state_dict"]
-    if not isinstance(state, dict):
-        raise TypeError(f"{key}={path}: expected a state_dict, got {type(state).__name__}")
-    return state
 
 
 def _last_linear(model: nn.Module) -> str:
@@ -75,7 +61,7 @@ class TorchvisionNet(nn.Module):
         except ValueError as error:
             raise ValueError(f"model.name={name!r}: {error}") from None
         if weights:
-            missing, unexpected = backbone.load_state_dict(load_weights_file(weights), strict=False)
+            missing, unexpected = backbone.load_state_dict(load_weights_file(weights, "model.weights"), strict=False)
             if missing or unexpected:
                 raise ValueError(f"model.weights={weights} does not fit torchvision {name}: missing "
                                  f"{missing[:5]}, unexpected {unexpected[:5]}")

@@ -92,30 +92,44 @@ class CheckpointError(ValueError):
     """A file that is not a (complete) checkpoint of this project; the message names the path."""
 
 
-def load_checkpoint(path: str | Path, key: str = "ckpt_path") -> dict:
-    """The checkpoint dict of ``path``, read with ``torch.load(weights_only=True)``: only tensors and plain types
-    are unpickled, so nothing stored in the file can run. ``key`` names the option that gave the path (for the
-    message). Raises :class:`CheckpointError` naming the path for a truncated file, a foreign pickle, or a dict
-    without the ``state_dict`` and ``siamese_config`` every checkpoint of ``train.py`` holds."""
+def read_torch_file(path: str | Path, key: str, expected: str):
+    """``torch.load(path, weights_only=True)`` (only tensors and plain types are unpickled: nothing stored in the
+    file can run), with every way a file can fail to be read (truncated, garbage bytes, text, a pickled object,
+    unreadable) turned into one :class:`CheckpointError` naming ``key=path`` and what was ``expected``. ``key``
+    names the parameter or option that gave the path. A missing file raises ``FileNotFoundError``."""
     import pickle
-    import zipfile
+    import re
 
     import torch
 
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{key}={path}: no such checkpoint file")
+        raise FileNotFoundError(f"{key}={path}: no such file")
     try:
-        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+        return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise CheckpointError(f"{key}={path}: not a checkpoint of this project (it holds objects other than "
-                              f"tensors and plain values, which are never loaded: {first})") from None
-    except (EOFError, RuntimeError, zipfile.BadZipFile, OSError, ValueError) as error:
-        raise CheckpointError(f"{key}={path}: truncated or not a checkpoint of this project "
+        found = re.search(r"(?:Unsupported global: |unsupported )GLOBAL ([\w.]+)", str(error))
+        if found:  # a pickled object (a whole nn.Module, say): its class would have to run to load it
+            raise CheckpointError(f"{key}={path}: not {expected}: it holds a pickled {found.group(1)} object, which "
+                                  "is never loaded (only tensors and plain values are)") from None
+        reason = re.search(r"WeightsUnpickler error:\s*([^\n]+)", str(error))
+        raise CheckpointError(f"{key}={path}: truncated or not {expected} (unreadable pickle: "
+                              f"{reason.group(1).strip() if reason else type(error).__name__})") from None
+    except Exception as error:  # noqa: BLE001 - torch's legacy reader raises KeyError, struct.error, ... on garbage
+        raise CheckpointError(f"{key}={path}: truncated or not {expected} "
                               f"({type(error).__name__}: {str(error)[:200]})") from None
+
+
+def load_checkpoint(path: str | Path, key: str = "ckpt_path") -> dict:
+    """The checkpoint dict of ``path`` (:func:`read_torch_file`: nothing in the file runs). Raises
+    :class:`CheckpointError` naming the path for a truncated or garbage file, a foreign pickle, or a dict without
+    the ``state_dict`` and ``siamese_config`` every checkpoint of ``train.py`` holds."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{key}={path}: no such checkpoint file")
+    checkpoint = read_torch_file(path, key, "a checkpoint of this project")
     if not isinstance(checkpoint, dict) or "state_dict" not in checkpoint or "siamese_config" not in checkpoint:
-        keys = sorted(checkpoint)[:10] if isinstance(checkpoint, dict) else type(checkpoint).__name__
+        keys = sorted(map(str, checkpoint))[:10] if isinstance(checkpoint, dict) else type(checkpoint).__name__
         raise CheckpointError(f"{key}={path}: not a checkpoint of this project (no state_dict and siamese_config; "
                               f"holds {keys})")
     return checkpoint
