@@ -105,7 +105,7 @@ class FactorySource(ModelSource):
             raise ValueError(f"--model {self.spec}: {module_name} has no callable {factory_name!r}")  # noqa: TRY004
         model = self._call(factory, factory_name)
         if not isinstance(model, nn.Module):
-            raise TypeError(f"--model {self.spec}: {factory_name}() returned {type(model).__name__}, not an nn.Module")
+            raise ValueError(f"--model {self.spec}: {factory_name}() returned {type(model).__name__}, not an nn.Module")
         if self.weights:
             load_matching_weights(model, load_weights_file(self.weights, "--weights"), f"--weights {self.weights}")
         else:
@@ -120,7 +120,7 @@ class FactorySource(ModelSource):
             needed = [name for name, p in inspect.signature(factory).parameters.items()
                       if p.default is inspect.Parameter.empty
                       and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
-            raise TypeError(f"--model {self.spec}: {factory_name}() is called without arguments but needs "
+            raise ValueError(f"--model {self.spec}: {factory_name}() is called without arguments but needs "
                             f"{', '.join(needed)}; write a factory that fixes them, e.g. def make(): return "
                             f"{factory_name}({', '.join(f'{n}=...' for n in needed)})") from None
         except ValueError:  # no signature (a builtin): just call it

@@ -166,7 +166,7 @@ def test_a_weights_file_that_is_not_a_state_dict_says_so(user_module, tmp_path):
 
 
 def test_a_factory_that_needs_arguments_is_named_with_the_missing_ones(user_module):
-    with pytest.raises(TypeError, match=f"--model {user_module}:wide_net: wide_net\\(\\) is called without "
+    with pytest.raises(ValueError, match=f"--model {user_module}:wide_net: wide_net\\(\\) is called without "
                                         "arguments but needs width;"):
         siamese.load(f"{user_module}:wide_net")
 
