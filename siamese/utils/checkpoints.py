@@ -55,7 +55,7 @@ def resolve_ckpt_path(ckpt_path: str | None, task_dir: str | Path | None, config
         if task_dir is None:
             raise ValueError("ckpt_path=last needs paths.task_dir (the folder whose runs are searched)")
         task_dir = Path(task_dir)
-        found = list(task_dir.glob(f"**/checkpoints/{LAST}")) if task_dir.is_dir() else []
+        found = [p for p in task_dir.glob(f"**/checkpoints/{LAST}") if p.is_file()] if task_dir.is_dir() else []
         if not found:
             raise FileNotFoundError(f"ckpt_path=last: no checkpoints/{LAST} below paths.task_dir={task_dir} "
                                     f"(absolute: {task_dir.resolve()}); give a run directory or a .ckpt file instead")
