@@ -11,7 +11,7 @@ import torch
 import yaml
 
 import siamese
-from siamese.data.mnist_images import load_mnist_split
+from siamese.data.mnist import load_mnist_split
 from siamese.modules import ClassifierModule, MetricLearningModule
 from siamese.training import train
 
@@ -89,6 +89,11 @@ def test_entry_points_answer_help(script):
     done = subprocess.run([sys.executable, "-m", f"siamese.scripts.{script}", "--help"], cwd=REPO,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "Powered by Hydra" in done.stdout
+
+
+@pytest.mark.slow  # the installed copy (pip install -e), a second full start of the stack per script
+@pytest.mark.parametrize("script", ["train", "eval"])
+def test_console_scripts_answer_help_from_any_directory(script):
     console = shutil.which(f"siamese-{script}")
     if console is None:
         pytest.skip(f"siamese-{script} is not installed (pip install -e .)")

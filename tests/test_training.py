@@ -20,8 +20,15 @@ def column(csv_path, name):
 NO_EVAL = ["~callbacks.embedding_plot", "~callbacks.retrieval_metrics"]  # keep checkpoints only
 
 
-@pytest.mark.parametrize("loss", ["contrastive", "triplet"])
-@pytest.mark.parametrize("model", ["embedding", "small", "classifier"])
+# every loss and every model once in the default set; the rest of the 3 x 2 grid (same code paths) in slow
+GRID_REST = pytest.mark.slow
+
+
+@pytest.mark.parametrize(("model", "loss"), [
+    ("embedding", "contrastive"), ("small", "triplet"), ("classifier", "contrastive"),
+    pytest.param("embedding", "triplet", marks=GRID_REST), pytest.param("small", "contrastive", marks=GRID_REST),
+    pytest.param("classifier", "triplet", marks=GRID_REST),
+])
 def test_fast_dev_run_every_loss_and_model(cfg_factory, loss, model):
     metrics = train(cfg_factory("debug=fdr", f"loss={loss}", f"model={model}"))
     assert np.isfinite(metrics["train/loss"]) and "test_shifted/precision_at_1" in metrics

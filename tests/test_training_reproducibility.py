@@ -8,7 +8,7 @@ from siamese.config import compose_config
 from siamese.training import train
 
 # data.shift.train: random shift augmentation, one more source of randomness
-TINY_WITH_METRICS = ["debug=default", "trainer.max_epochs=2", "~callbacks.embedding_plot", "~callbacks.progress_bar",
+TINY_WITH_METRICS = ["debug=default", "trainer.max_epochs=1", "~callbacks.embedding_plot", "~callbacks.progress_bar",
                      "+trainer.enable_progress_bar=false", "data.shift.train=true"]
 
 

@@ -9,55 +9,32 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader
 
+from siamese.data.affine import RandomAffine
+from siamese.data.class_split import resolve_class_split, resolve_classes  # noqa: F401 (resolve_classes: re-exported)
+from siamese.data.data_options import group_keys
 from siamese.data.datasets import make_reader
 from siamese.data.image_dataset import FileImageDataset, ImageTensorDataset, NormalizedImages, keep_batch
-from siamese.data.shift import AXES, shift_images, shifted_copies, validate_shifts
+from siamese.data.shift import shift_images, shifted_copies, validate_shifts
 from siamese.data.transforms import build_transform, convert_channels
 
 log = logging.getLogger(__name__)
 
 EVAL_SPLITS = ("train", "val", "test", "test_shifted")
-DEFAULT_SHIFT = {"values": (-6, -3, 3, 6), "train": False, "include_unshifted": True, "train_mode": "random",
-                 "axis": "horizontal", "unit": "pixels"}
-
-
-def resolve_classes(classes: Sequence | None, names: list[str], key: str = "data.classes") -> tuple[int, ...] | None:
-    """Class ids of ``classes`` (ids, or names as in ``names``, case-insensitive); None = every class."""
-    if classes is None:
-        return None
-    classes = list(classes)
-    if not classes:
-        raise ValueError(f"{key} must name at least one class, got []")
-    lookup = {name.lower(): i for i, name in enumerate(names)}
-    ids = []
-    for value in classes:
-        if isinstance(value, bool):
-            raise TypeError(f"{key}: {value!r} is not a class")
-        if isinstance(value, int):
-            if not 0 <= value < len(names):
-                raise ValueError(f"{key}: class id {value} is outside 0-{len(names) - 1}")
-            ids.append(value)
-        elif str(value).lower() in lookup:
-            ids.append(lookup[str(value).lower()])
-        else:
-            raise ValueError(f"{key}: unknown class {value!r}; classes are {names}")
-    if len(set(ids)) != len(ids):
-        raise ValueError(f"{key} lists a class twice: {classes}")
-    return tuple(ids)
 
 
 class ImageDataModule(pl.LightningDataModule):
     """``dataset`` (see ``siamese.data.datasets.DATASETS``) under ``root``, restricted to ``classes``.
 
     - ``classes``: ids or names (``null`` = all); labels stay the dataset's own ids. ``digits`` is the MNIST
-      name of the same thing (give one of the two).
+      name of the same thing (give one of the two). ``train_classes`` / ``test_classes`` instead: a
+      class-disjoint split (train and val from the first, test from the second; a class in both fails), whose
+      test metrics rank test images against each other (``siamese.callbacks.RetrievalMetrics``).
     - ``channels``: 1 or 3 to convert every image (RGB -> grey by luma, grey -> RGB by repeating); null keeps
       the stored channels.
     - normalization: ``x_c = (pixel_c/255 - mean_c) / std_c`` per channel c, with mean and std of the selected
@@ -68,6 +45,8 @@ class ImageDataModule(pl.LightningDataModule):
       value (or 0, when ``include_unshifted``); ``train_mode: fixed`` gives every train image ONE seeded, stored
       shift (k-NN graphs over shifted pixels). Validation, test and ``eval_dataloader`` are never augmented.
     - ``transforms.train``: torchvision transforms of train images (``siamese.data.transforms``).
+    - ``affine``: ``degrees``, ``shear``, ``scale`` ([min, max]), ``translate`` (fraction of the size): random
+      affine augmentation of train batches on their device (``siamese.data.affine``); all-identity = off.
     - memory: a split whose uint8 images fit in ``max_memory_mb`` is one tensor on ``device`` (``auto`` = the
       trainer's), batches built vectorized; a larger image folder streams from files through ``num_workers``
       DataLoader workers.
@@ -80,76 +59,34 @@ class ImageDataModule(pl.LightningDataModule):
       one-shot episodes can be drawn within one alphabet); None for datasets without groups.
     """
 
-    def __init__(
-        self,
-        dataset: str = "mnist",
-        root: str | Path | None = None,
-        split: str | None = None,
-        classes: Sequence | None = None,
-        digits: Sequence[int] | None = None,
-        channels: int | None = None,
-        resize=None,
-        crop=None,
-        test_fraction: float = 0.2,
-        batch_size: int = 128,
-        eval_batch_size: int = 1024,
-        val_fraction: float = 0.1,
-        split_seed: int = 0,
-        shift: Mapping | None = None,
-        transforms: Mapping | None = None,
-        max_train_samples: int | None = None,
-        max_test_samples: int | None = None,
-        batch_sampler: Callable | None = None,
-        num_workers: int = 0,
-        device: str = "cpu",
-        max_memory_mb: float = 4096,
-        norm_samples: int = 2000,
-        cache_dir: str | Path | None = None,
-        run_dir: str | Path | None = None,
-        source_dir: str | Path | None = None,
-        **options,
-    ):
+    def __init__(self, dataset: str = "mnist", **keys):
+        """``keys``: the flat data keys of ``siamese.data.data_options`` (its four groups), plus the dataset's
+        own (passed to its reader)."""
         super().__init__()
-        if classes is not None and digits is not None:
-            raise ValueError("give data.classes or data.digits, not both")
-        if channels not in (None, 1, 3):
-            raise ValueError(f"data.channels must be 1, 3 or null, got {channels!r}")
-        self.dataset, self.channels = dataset, channels
-        self.reader = make_reader(dataset, root, split=split, channels=channels, resize=resize, crop=crop,
-                                  test_fraction=test_fraction, test_seed=split_seed, cache_dir=cache_dir,
-                                  source_dir=source_dir, **options)
+        read, split, load, augment = group_keys(keys)
+        self.dataset, self.channels = dataset, read.channels
+        self.reader = make_reader(dataset, read.root, split=read.split, channels=read.channels, resize=read.resize,
+                                  crop=read.crop, test_fraction=read.test_fraction, test_seed=split.split_seed,
+                                  cache_dir=read.cache_dir, source_dir=read.source_dir, **read.extra)
         self.reader.check()  # missing files fail here, before any training
-        self.class_ids = resolve_classes(digits if digits is not None else classes, self.reader.class_names,
-                                         "data.digits" if digits is not None else "data.classes")
-        shift = {**DEFAULT_SHIFT, **(shift or {})}
-        unknown = sorted(set(shift) - set(DEFAULT_SHIFT))
-        if unknown:
-            raise ValueError(f"data.shift has unknown key {unknown[0]!r}; keys are {sorted(DEFAULT_SHIFT)}")
-        if shift["train_mode"] not in ("random", "fixed"):
-            raise ValueError(f"data.shift.train_mode must be 'random' or 'fixed', got {shift['train_mode']!r}")
-        if shift["axis"] not in AXES:
-            raise ValueError(f"data.shift.axis must be one of {AXES}, got {shift['axis']!r}")
-        self.shift = shift
+        self.split_classes = resolve_class_split(self.reader.class_names, split.subset[0], split.train_classes,
+                                                 split.test_classes, split.subset[1])
+        same = self.split_classes["train"] == self.split_classes["test"]
+        self.class_ids = self.split_classes["train"] if same else None  # the one subset of every split, if any
+        self.shift = augment.resolved_shift()
         self.shift_values: tuple[int, ...] = ()
         if self.reader.image_size is not None:  # else checked in setup, once the images are read
             self._resolve_shifts(*self.reader.image_size)
         else:
-            validate_shifts(shift["values"], width=10**6, unit=shift["unit"])
-        if not 0.0 < val_fraction < 1.0:
-            raise ValueError(f"data.val_fraction must be in (0, 1), got {val_fraction}")
-        if batch_size < 1:
-            raise ValueError(f"data.batch_size must be >= 1, got {batch_size}")
-        transforms = dict(transforms or {})
-        if set(transforms) - {"train"}:
-            raise ValueError(f"data.transforms has unknown key {min(set(transforms) - {'train'})!r}; "
-                             f"only 'train' (val/test are never transformed)")
-        self.train_transform = build_transform(transforms.get("train"))
-        self.batch_size, self.eval_batch_size = batch_size, eval_batch_size
-        self.val_fraction, self.split_seed = val_fraction, split_seed
-        self.max_train_samples, self.max_test_samples = max_train_samples, max_test_samples
-        self.batch_sampler, self.num_workers, self.device = batch_sampler, num_workers, device
-        self.max_memory_mb, self.norm_samples = max_memory_mb, norm_samples
-        self.run_dir = None if run_dir is None else Path(run_dir)
+            validate_shifts(self.shift["values"], width=10**6, unit=self.shift["unit"])
+        self.train_transform = build_transform(augment.train_transforms())
+        self.train_affine = RandomAffine.from_config(augment.affine)
+        self.batch_size, self.eval_batch_size = load.batch_size, load.eval_batch_size
+        self.val_fraction, self.split_seed = split.val_fraction, split.split_seed
+        self.max_train_samples, self.max_test_samples = split.max_train_samples, split.max_test_samples
+        self.batch_sampler, self.num_workers, self.device = load.batch_sampler, load.num_workers, load.device
+        self.max_memory_mb, self.norm_samples = load.max_memory_mb, load.norm_samples
+        self.run_dir = None if load.run_dir is None else Path(load.run_dir)
         self.mean: float | list[float] | None = None
         self.std: float | list[float] | None = None
         self.streaming = False
@@ -163,11 +100,11 @@ class ImageDataModule(pl.LightningDataModule):
         return self.reader.class_names
 
     # ----------------------------------------------------------------------------------------------- setup
-    def _keep(self, labels: torch.Tensor, limit: int | None, seed: int) -> torch.Tensor:
-        keep = torch.arange(len(labels)) if self.class_ids is None else \
-            torch.isin(labels, torch.tensor(self.class_ids)).nonzero().squeeze(1)
+    def _keep(self, labels: torch.Tensor, limit: int | None, seed: int, split: str) -> torch.Tensor:
+        ids = self.class_ids if split == "val" else self.split_classes[split]  # a reader's own val: not split
+        keep = torch.arange(len(labels)) if ids is None else torch.isin(labels, torch.tensor(ids)).nonzero().squeeze(1)
         if len(keep) == 0:
-            raise ValueError(f"data.classes {list(self.class_ids)} select no image of data={self.dataset}")
+            raise ValueError(f"classes {list(ids)} select no {split} image of data={self.dataset}")
         if limit is not None and limit < len(keep):
             order = torch.randperm(len(keep), generator=torch.Generator().manual_seed(seed))
             keep = keep[order[:limit]].sort().values
@@ -203,7 +140,7 @@ class ImageDataModule(pl.LightningDataModule):
 
     def _load(self, split: str, limit: int | None, seed: int):
         arrays = self.reader.load(split)
-        keep = self._keep(arrays.labels, limit, seed)
+        keep = self._keep(arrays.labels, limit, seed, split)
         images = convert_channels(arrays.images[keep], self.channels)
         if images.shape[1] == 1:
             images = images[:, 0]  # grey images are kept [N, H, W]
@@ -256,10 +193,10 @@ class ImageDataModule(pl.LightningDataModule):
                                  generator=torch.Generator().manual_seed(self.split_seed))
             fixed = torch.tensor(train_shifts, dtype=torch.long)[draw]
             train_set = make(shift_images(images[train], fixed, axis), labels[train], index[train], shifts=fixed,
-                             transform=self.train_transform)
+                             transform=self.train_transform, affine=self.train_affine)
         else:
             train_set = make(images[train], labels[train], index[train], random_shifts=train_shifts,
-                             transform=self.train_transform)
+                             transform=self.train_transform, affine=self.train_affine)
         self.datasets = {
             "train": train_set,
             "train_eval": make(images[train], labels[train], index[train]),
@@ -272,7 +209,7 @@ class ImageDataModule(pl.LightningDataModule):
         if self.channels is not None and self.channels != self.reader.channels:
             raise ValueError("data.channels conversion of a streamed folder is done by the decoder: it is set there")
         files, labels = self.reader.files("train")
-        keep = self._keep(labels, self.max_train_samples, self.split_seed)
+        keep = self._keep(labels, self.max_train_samples, self.split_seed, "train")
         files, labels = [files[i] for i in keep.tolist()], labels[keep]
         train, val = self._train_val(len(files))
         sample = train[torch.randperm(len(train), generator=torch.Generator().manual_seed(self.split_seed))
@@ -283,7 +220,7 @@ class ImageDataModule(pl.LightningDataModule):
         self._log_normalization(len(sample))
         axis = self.shift["axis"]
         test_files, test_labels = self.reader.files("test")
-        test_keep = self._keep(test_labels, self.max_test_samples, self.split_seed + 1)
+        test_keep = self._keep(test_labels, self.max_test_samples, self.split_seed + 1, "test")
         test_files, test_labels = [test_files[i] for i in test_keep.tolist()], test_labels[test_keep]
         repeat = len(self.shift_values)
         shifts = torch.tensor(self.shift_values, dtype=torch.long).repeat_interleave(len(test_files))
@@ -295,7 +232,7 @@ class ImageDataModule(pl.LightningDataModule):
         pick = lambda p: [files[i] for i in p.tolist()]  # noqa: E731
         self.datasets = {
             "train": make(pick(train), labels[train], keep[train], random_shifts=self._train_shifts(),
-                          transform=self.train_transform),
+                          transform=self.train_transform, affine=self.train_affine),
             "train_eval": make(pick(train), labels[train], keep[train]),
             "val": make(pick(val), labels[val], keep[val]),
             "test": make(test_files, test_labels, test_keep),
@@ -307,7 +244,8 @@ class ImageDataModule(pl.LightningDataModule):
 
     def _log_normalization(self, n: int) -> None:
         log.info("normalization of %s classes %s (train split, %d images): mean %s std %s", self.dataset,
-                 "all" if self.class_ids is None else list(self.class_ids), n, self.mean, self.std)
+                 "all" if self.split_classes["train"] is None else list(self.split_classes["train"]), n, self.mean,
+                 self.std)
         if self.run_dir is not None:
             self.run_dir.mkdir(parents=True, exist_ok=True)
             (self.run_dir / "normalization.json").write_text(json.dumps(self.state_dict(), indent=2))
@@ -359,7 +297,9 @@ class ImageDataModule(pl.LightningDataModule):
     def state_dict(self) -> dict:
         classes = None if self.class_ids is None else list(self.class_ids)
         size = None if self.image_size is None else list(self.image_size)
-        return {"dataset": self.dataset, "classes": classes, "digits": classes, "mean": self.mean, "std": self.std,
+        return {"dataset": self.dataset, "classes": classes, "digits": classes,
+                **{f"{split}_classes": None if ids is None else list(ids) for split, ids in self.split_classes.items()},
+                "mean": self.mean, "std": self.std,
                 "channels": None if self.mean is None else (1 if isinstance(self.mean, float) else len(self.mean)),
                 "image_size": size}
 

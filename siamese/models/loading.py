@@ -76,19 +76,20 @@ class LoadedNet:
         return out.numpy() if as_numpy else out
 
 
-def load_net(ckpt_path: str | Path, name: str | None = None) -> LoadedNet:
+def load_net(ckpt_path: str | Path, name: str | None = None, key: str = "ckpt_path") -> LoadedNet:
     """Rebuild the net of a training checkpoint: ``hydra.utils.instantiate(config['model'])`` from the resolved
     run config stored as ``checkpoint['siamese_config']`` (with ``weights`` of a torchvision backbone dropped: the
     checkpoint holds the trained ones), load the ``net.``-prefixed weights of the Lightning ``state_dict``, and
     take the preprocessing from the checkpointed data module state (mean/std per channel, image size). The file is
     read with ``weights_only=True`` (``siamese.utils.checkpoints.load_checkpoint``): a truncated or foreign file
-    raises ``CheckpointError`` naming it; a pickled object in it is never executed."""
+    raises ``CheckpointError`` naming it (as the caller's parameter ``key``); a pickled object in it is never
+    executed."""
     from hydra.utils import instantiate
 
     from siamese.utils.checkpoints import load_checkpoint, stored_run_config
 
     ckpt_path = Path(ckpt_path)
-    checkpoint = load_checkpoint(ckpt_path, key="--ckpt")  # weights_only: nothing in the file runs
+    checkpoint = load_checkpoint(ckpt_path, key=key)  # weights_only: nothing in the file runs
     config = stored_run_config(checkpoint, ckpt_path)  # and no _target_ outside the project is built
     if "model" not in config:
         raise KeyError(f"checkpoint {ckpt_path} has no 'siamese_config' with a 'model' entry: was it written by "

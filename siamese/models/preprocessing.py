@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from siamese.data.normalization import normalize_pixels
+from siamese.utils.parameters import ParameterError
 
 VALUE_RANGES = {"unit": (255.0, 0.0), "byte": (1.0, 0.0), "symmetric": (127.5, -1.0)}  # v = p / divisor + offset
 
@@ -67,16 +68,15 @@ class Preprocessing:
 
     def __post_init__(self):
         if self.channels not in (1, 3):
-            raise ValueError(f"preprocessing channels must be 1 or 3, got {self.channels!r}")
+            raise ParameterError("channels", self.channels, "must be 1 or 3")
         if self.value_range not in VALUE_RANGES:
-            raise ValueError(f"preprocessing value_range must be one of {sorted(VALUE_RANGES)}, "
-                             f"got {self.value_range!r}")
+            raise ParameterError("value_range", self.value_range, f"must be one of {sorted(VALUE_RANGES)}")
         mean, std = tuple(float(v) for v in np.atleast_1d(self.mean)), tuple(float(v) for v in np.atleast_1d(self.std))
         for name, values in (("mean", mean), ("std", std)):
             if len(values) not in (1, self.channels):
-                raise ValueError(f"preprocessing {name} has {len(values)} values for {self.channels} channel(s)")
+                raise ParameterError(name, values, f"has {len(values)} values for {self.channels} channel(s)")
         if any(s <= 0 for s in std):
-            raise ValueError(f"preprocessing std must be > 0, got {std}")
+            raise ParameterError("std", std, "must be > 0")
         object.__setattr__(self, "mean", mean)
         object.__setattr__(self, "std", std)
         if self.size is not None:

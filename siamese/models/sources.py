@@ -1,22 +1,26 @@
 """Where a model for the human analyses comes from, and how it wants its images.
 
-``--model SPEC [--weights FILE]`` (``load_source``), one of:
+``load_source(spec, weights=None)`` (``siamese.load``; the human analyses' model flags give ``spec`` and
+``weights``), ``spec`` one of:
 
 - ``PATH.ckpt``: a checkpoint of ``python train.py`` (net rebuilt from its stored config; preprocessing = the
   channels, image size and per-channel mean/std its data module stored);
-- ``torchvision:NAME`` + ``--weights FILE``: ``torchvision.models.get_model(NAME)`` with a local state_dict
+- ``torchvision:NAME`` + ``weights`` FILE: ``torchvision.models.get_model(NAME)`` with a local state_dict
   (never downloaded; random without, which is said); preprocessing ImageNet's (3 channels, 224x224, unit,
   mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225));
 - ``torchscript:PATH`` (or any ``.pt``/``.ts`` file that is a TorchScript archive): ``torch.jit.load``;
   preprocessing 1 channel, as given, unit, mean 0, std 1 unless overridden;
-- ``package.module:factory`` + ``--weights FILE``: ``factory()`` from the user's importable module (the code is
+- ``package.module:factory`` + ``weights`` FILE: ``factory()`` from the user's importable module (the code is
   theirs, not the file's), then ``load_state_dict`` of the file (``torch.load(weights_only=True)``: nothing
   from the file is executed); preprocessing as for TorchScript unless overridden.
 
 Layers (``siamese.models.hooked_net``): module paths via forward hooks, and ``output`` / ``output.<i>`` for what
 ``forward`` returns (a tuple needs no wrapper). Checkpoint nets keep their own layer names.
 Every field of the preprocessing (``siamese.models.preprocessing.Preprocessing``) can be overridden
-(``--channels --size --mean --std --value-range``).
+(``channels``, ``size``, ``mean``, ``std``, ``value_range``).
+
+Errors name the parameter (``spec='x': ...``, ``weights=...``: ``siamese.utils.parameters.ParameterError``);
+the command line says them with its flags (``siamese.models.source_arguments``).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from siamese.models.hooked_net import HookedNet
 from siamese.models.loading import LoadedNet, load_net
 from siamese.models.preprocessing import IMAGENET, Preprocessing
 from siamese.models.weights_file import load_matching_weights, load_weights_file
+from siamese.utils.parameters import ParameterError, ParameterFileError, ParameterTypeError
 
 log = logging.getLogger(__name__)
 BARE = Preprocessing()
@@ -58,8 +63,8 @@ class ModelSource:
         check_input_channels(net, preprocessing.channels, self.spec)
         if embedding_layer is not None:
             if not isinstance(net, HookedNet):
-                raise ValueError(f"--embedding-layer is for module:factory, torchvision: and TorchScript models; "
-                                 f"{self.spec} embeds by its own forward")
+                raise ParameterError("embedding_layer", embedding_layer, "is for module:factory, torchvision: and "
+                                     f"TorchScript models; {self.spec} embeds by its own forward")
             net.embedding_layer = embedding_layer
         return LoadedNet(net.eval(), list(preprocessing.mean), list(preprocessing.std), None, name, preprocessing)
 
@@ -74,11 +79,11 @@ class TorchvisionSource(ModelSource):
         try:
             model = torchvision.models.get_model(name, weights=None)
         except ValueError as error:
-            raise ValueError(f"--model {self.spec}: {error}") from None
+            raise ParameterError("spec", self.spec, str(error)) from None
         if self.weights:
-            load_matching_weights(model, load_weights_file(self.weights, "--weights"), f"--weights {self.weights}")
+            load_matching_weights(model, load_weights_file(self.weights), self.weights)
         else:
-            log.warning("--model %s without --weights has RANDOM weights (nothing is downloaded)", self.spec)
+            log.warning("model %s without weights has RANDOM weights (nothing is downloaded)", self.spec)
         return HookedNet(model, name=self.spec), name + ("" if self.weights else " (random)")
 
 
@@ -86,9 +91,9 @@ class TorchScriptSource(ModelSource):
     def build(self):
         path = Path(self.spec.split(":", 1)[1] if self.spec.startswith("torchscript:") else self.spec)
         if not path.is_file():
-            raise FileNotFoundError(f"--model {self.spec}: no such TorchScript file {path}")
+            raise ParameterFileError("spec", self.spec, f"no such TorchScript file {path}")
         if self.weights:
-            raise ValueError("--weights is not used with a TorchScript file (it holds its weights)")
+            raise ParameterError("weights", self.weights, "is not used with a TorchScript file (it holds its weights)")
         return HookedNet(torch.jit.load(str(path), map_location="cpu"), name=self.spec), path.stem
 
 
@@ -98,18 +103,19 @@ class FactorySource(ModelSource):
         try:
             module = importlib.import_module(module_name)
         except ImportError as error:
-            raise ValueError(f"--model {self.spec}: cannot import {module_name!r} ({error}); is it on PYTHONPATH?"
-                             ) from None
+            raise ParameterError("spec", self.spec, f"cannot import {module_name!r} ({error}); is it on PYTHONPATH?"
+                                 ) from None
         factory = getattr(module, factory_name, None)
         if not callable(factory):
-            raise ValueError(f"--model {self.spec}: {module_name} has no callable {factory_name!r}")  # noqa: TRY004
+            raise ParameterError("spec", self.spec, f"{module_name} has no callable {factory_name!r}")
         model = self._call(factory, factory_name)
         if not isinstance(model, nn.Module):
-            raise ValueError(f"--model {self.spec}: {factory_name}() returned {type(model).__name__}, not an nn.Module")
+            raise ParameterTypeError("spec", self.spec, f"{factory_name}() returned {type(model).__name__}, "
+                                     "not an nn.Module")
         if self.weights:
-            load_matching_weights(model, load_weights_file(self.weights, "--weights"), f"--weights {self.weights}")
+            load_matching_weights(model, load_weights_file(self.weights), self.weights)
         else:
-            log.warning("--model %s without --weights keeps the factory's (random) initial weights", self.spec)
+            log.warning("model %s without weights keeps the factory's (random) initial weights", self.spec)
         return HookedNet(model, name=self.spec), factory_name
 
     def _call(self, factory, factory_name: str) -> nn.Module:
@@ -120,9 +126,9 @@ class FactorySource(ModelSource):
             needed = [name for name, p in inspect.signature(factory).parameters.items()
                       if p.default is inspect.Parameter.empty
                       and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
-            raise ValueError(f"--model {self.spec}: {factory_name}() is called without arguments but needs "
-                            f"{', '.join(needed)}; write a factory that fixes them, e.g. def make(): return "
-                            f"{factory_name}({', '.join(f'{n}=...' for n in needed)})") from None
+            raise ParameterError("spec", self.spec, f"{factory_name}() is called without arguments but needs "
+                                 f"{', '.join(needed)}; write a factory that fixes them, e.g. def make(): return "
+                                 f"{factory_name}({', '.join(f'{n}=...' for n in needed)})") from None
         except ValueError:  # no signature (a builtin): just call it
             pass
         return factory()
@@ -134,10 +140,12 @@ class CheckpointSource(ModelSource):
 
     def load(self, embedding_layer: str | None = None, **overrides) -> LoadedNet:
         if self.weights:
-            raise ValueError(f"--weights is not used with a checkpoint ({self.spec} holds its weights)")
+            raise ParameterError("weights", self.weights, f"is not used with a checkpoint ({self.spec} holds its "
+                                 "weights)")
         if embedding_layer is not None:
-            raise ValueError(f"--embedding-layer is for non-checkpoint models; {self.spec} embeds by its own forward")
-        loaded = load_net(self.spec)
+            raise ParameterError("embedding_layer", embedding_layer, f"is for non-checkpoint models; {self.spec} "
+                                 "embeds by its own forward")
+        loaded = load_net(self.spec, key="spec")
         if any(v is not None for v in overrides.values()):
             loaded.preprocessing = loaded.preprocessing.override(**overrides)
         log.info("model %s: preprocessing %s", loaded.name, loaded.preprocessing.describe())
@@ -160,9 +168,8 @@ def check_input_channels(net: nn.Module, channels: int, spec: str) -> None:
     first = first_layer_channels(net)
     if first is not None and first[1] != channels:
         path, wanted = first
-        raise ValueError(f"--model {spec}: its first layer {path.removeprefix('net.')} takes {wanted} input "
-                         f"channel(s) but the preprocessing gives {channels}; pass --channels {wanted} "
-                         f"(channels={wanted} in siamese.load)")
+        raise ParameterError("channels", channels, f"the first layer {path.removeprefix('net.')} of {spec} takes "
+                             f"{wanted} input channel(s); set it to {wanted}")
 
 
 def is_torchscript(path: Path) -> bool:
@@ -175,7 +182,7 @@ def is_torchscript(path: Path) -> bool:
 
 
 def parse_source(spec: str, weights: str | None = None) -> ModelSource:
-    """The ``ModelSource`` a ``--model`` string names (see the module docstring)."""
+    """The ``ModelSource`` a ``spec`` string names (see the module docstring)."""
     if spec.startswith("torchvision:"):
         return TorchvisionSource(spec, weights)
     if spec.startswith("torchscript:"):
@@ -187,17 +194,17 @@ def parse_source(spec: str, weights: str | None = None) -> ModelSource:
         try:
             return CheckpointSource(resolve_ckpt_path(spec, None), weights)
         except FileNotFoundError:
-            raise FileNotFoundError(f"--model {spec}: a directory, but not a run directory (it holds no "
-                                    "checkpoints/last.ckpt)") from None
+            raise ParameterFileError("spec", path, "a directory, but not a run directory (it holds no "
+                                     "checkpoints/last.ckpt)") from None
     if path.suffix == ".ckpt" or (path.is_file() and not is_torchscript(path)):
         return CheckpointSource(spec, weights)
     if path.is_file():
         return TorchScriptSource(spec, weights)
     if ":" in spec and "/" not in spec.split(":", 1)[0]:
         return FactorySource(spec, weights)
-    if spec.isidentifier():  # a bare torchvision name, as `ais --model resnet18` always took
+    if spec.isidentifier():  # a bare torchvision name
         return TorchvisionSource(f"torchvision:{spec}", weights)
-    raise ValueError(f"--model {spec!r}: not a file, torchvision:NAME, torchscript:PATH or package.module:factory")
+    raise ParameterError("spec", spec, "not a file, torchvision:NAME, torchscript:PATH or package.module:factory")
 
 
 def load_source(spec: str, weights: str | None = None, embedding_layer: str | None = None,

@@ -22,12 +22,14 @@ Layers: ``activations(x, layers)`` returns any node of the backbone's torch.fx g
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import torch
 from torch import nn
 
 from siamese.models.base import check_embedding_dim
 from siamese.models.weights_file import load_weights_file
+from siamese.utils.parameters import ParameterError
 
 FREEZE = ("none", "backbone", "all_but_last")
 
@@ -53,18 +55,18 @@ class TorchvisionNet(nn.Module):
 
         check_embedding_dim(embedding_dim)
         if freeze not in FREEZE:
-            raise ValueError(f"model.freeze must be one of {FREEZE}, got {freeze!r}")
+            raise ParameterError("freeze", freeze, f"must be one of {FREEZE}")
         if in_channels not in (1, 3):
-            raise ValueError(f"model.in_channels must be 1 or 3, got {in_channels!r}")
+            raise ParameterError("in_channels", in_channels, "must be 1 or 3")
         try:
             backbone = torchvision.models.get_model(name, weights=None, **dict(model_kwargs or {}))
         except ValueError as error:
-            raise ValueError(f"model.name={name!r}: {error}") from None
+            raise ParameterError("name", name, str(error)) from None
         if weights:
-            missing, unexpected = backbone.load_state_dict(load_weights_file(weights, "model.weights"), strict=False)
+            missing, unexpected = backbone.load_state_dict(load_weights_file(weights), strict=False)
             if missing or unexpected:
-                raise ValueError(f"model.weights={weights} does not fit torchvision {name}: missing "
-                                 f"{missing[:5]}, unexpected {unexpected[:5]}")
+                raise ParameterError("weights", Path(weights), f"does not fit torchvision {name}: missing "
+                                     f"{missing[:5]}, unexpected {unexpected[:5]}")
         self.name, self.weights, self.in_channels = name, weights, in_channels
         self.head_name = _last_linear(backbone)
         width = backbone.get_submodule(self.head_name).in_features

@@ -12,21 +12,22 @@ from pathlib import Path
 from torch import nn
 
 from siamese.utils.checkpoints import CheckpointError, read_torch_file
+from siamese.utils.parameters import ParameterError, ParameterFileError
 
 EXPECTED = "a weights file (expected a state_dict: torch.save(model.state_dict(), path))"
 SHOWN = 10  # missing / unexpected keys listed in a mismatch message
 
 
-def load_weights_file(path: str | Path, key: str = "weights") -> dict:
-    """The state_dict in ``path``; ``key`` names the parameter or option that gave the path (for the message)."""
+def load_weights_file(path: str | Path, parameter: str = "weights") -> dict:
+    """The state_dict in ``path``; errors name ``parameter``, the caller's parameter that gave ``path``."""
     path = Path(path).expanduser()
     if not path.is_file():
-        raise FileNotFoundError(f"{key}={path}: no such file (weights are never downloaded)")
-    state = read_torch_file(path, key, EXPECTED)
+        raise ParameterFileError(parameter, path, "no such file (weights are never downloaded)")
+    state = read_torch_file(path, parameter, EXPECTED)
     if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
         state = state["state_dict"]
     if not isinstance(state, dict) or not all(isinstance(k, str) for k in state):
-        raise CheckpointError(f"{key}={path}: not {EXPECTED}; it holds a {type(state).__name__}")
+        raise CheckpointError(parameter, path, f"not {EXPECTED}; it holds a {type(state).__name__}")
     return state
 
 
@@ -34,9 +35,9 @@ def _listed(names: list[str]) -> str:
     return ", ".join(names[:SHOWN]) + (f" ... ({len(names)} in all)" if len(names) > SHOWN else "")
 
 
-def load_matching_weights(model: nn.Module, state: dict, source: str) -> None:
-    """``model.load_state_dict(state)`` that fails with one message naming ``source`` (who gave the weights) and
-    listing at most ``SHOWN`` missing keys, unexpected keys and shape mismatches."""
+def load_matching_weights(model: nn.Module, state: dict, path: str | Path, parameter: str = "weights") -> None:
+    """``model.load_state_dict(state)`` (``state`` read from ``path``) that fails with one ``ParameterError`` naming
+    ``parameter=path`` and listing at most ``SHOWN`` missing keys, unexpected keys and shape mismatches."""
     own = model.state_dict()
     missing = [k for k in own if k not in state]
     unexpected = [k for k in state if k not in own]
@@ -46,5 +47,6 @@ def load_matching_weights(model: nn.Module, state: dict, source: str) -> None:
         parts = [f"{label} ({len(names)}): {_listed(names)}" for label, names in
                  (("missing keys", missing), ("unexpected keys", unexpected), ("shape file vs model", shapes))
                  if names]
-        raise ValueError(f"{source}: the weights do not fit {type(model).__name__}: " + "; ".join(parts))
+        raise ParameterError(parameter, Path(path), f"the weights do not fit {type(model).__name__}: "
+                             + "; ".join(parts))
     model.load_state_dict(state)

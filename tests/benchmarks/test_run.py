@@ -1,8 +1,11 @@
 """The benchmark script runs end to end at tiny sizes (so it cannot rot); its numbers are checked in benchmarks/."""
 
+import pytest
+
 from benchmarks.run import main
 
 
+@pytest.mark.slow  # every benchmark table end to end (a minute): a study's harness; its parts are tested below
 def test_benchmark_smoke_run_prints_every_table(tmp_path):
     table = main(["--quick", "--out", str(tmp_path / "results.md")])
     assert "cpu cores" in table and "Validation next to a training epoch" in table

@@ -37,6 +37,13 @@ def test_pca_projection_over_epochs_has_no_mirror_jumps():
 
 
 def test_umap_projection_is_selectable_in_the_plot_callback(tmp_path):
+    assert EmbeddingPlot(str(tmp_path), projection="umap").projection == "umap"
+    with pytest.raises(ValueError, match="^projection='tsne': unknown projection"):
+        EmbeddingPlot(str(tmp_path), projection="tsne")
+
+
+@pytest.mark.slow  # umap-learn's numba compilation takes longer than every other projection test together
+def test_umap_projection_keeps_the_digits_apart_and_plots():
     splits = {"train": blobs(), "test": blobs(seed=1)}
     xy = project_2d({k: v["embedding"] for k, v in splits.items()}, method="umap")
     assert xy["test"].shape == (60, 2) and np.isfinite(xy["test"]).all()
@@ -45,9 +52,6 @@ def test_umap_projection_is_selectable_in_the_plot_callback(tmp_path):
     assert (splits["train"]["label"][nearest] == splits["test"]["label"]).all()
     fig = plot_embeddings(splits, projection="umap")
     assert len(fig.axes) == 2
-    assert EmbeddingPlot(str(tmp_path), projection="umap").projection == "umap"
-    with pytest.raises(ValueError, match="callbacks.embedding_plot.projection.*'tsne'"):
-        EmbeddingPlot(str(tmp_path), projection="tsne")
 
 
 def test_projection_logs_what_it_fits(caplog):

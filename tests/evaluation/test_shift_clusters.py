@@ -49,6 +49,18 @@ def test_fixed_train_shift_is_stored_and_stable():
 
 
 @pytest.mark.parametrize("preset", PRESETS)
+def test_every_study_preset_builds_its_loss_miner_and_shift_cluster_callback(cfg_factory, preset):
+    from siamese.callbacks import ShiftClusters
+
+    cfg = cfg_factory(f"experiment={preset}", "debug=fdr")
+    _, module, trainer = build(cfg)
+    assert type(module.loss).__name__ == cfg.loss._target_.rsplit(".", 1)[-1]
+    assert type(module.miner).__name__ == cfg.miner._target_.rsplit(".", 1)[-1]
+    assert any(isinstance(callback, ShiftClusters) for callback in trainer.callbacks)
+
+
+# one preset runs in the default set; the others share its code path and run in slow (~5 s each)
+@pytest.mark.parametrize("preset", [PRESETS[0], *(pytest.param(p, marks=pytest.mark.slow) for p in PRESETS[1:])])
 def test_every_study_preset_fast_dev_runs(cfg_factory, preset):
     metrics = train(cfg_factory(f"experiment={preset}", "debug=fdr"))
     assert np.isfinite(metrics["train/loss"])

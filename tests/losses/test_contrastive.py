@@ -38,5 +38,5 @@ def test_contrastive_loss_all_pairs_when_nothing_mined_and_gradient_flows():
 
 
 def test_contrastive_margin_must_be_positive():
-    with pytest.raises(ValueError, match="loss.margin must be > 0, got 0"):
+    with pytest.raises(ValueError, match="^margin=0: must be > 0"):
         ContrastiveLoss(margin=0)

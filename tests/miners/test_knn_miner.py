@@ -5,7 +5,7 @@ import torch
 from pytorch_metric_learning.distances import LpDistance
 from pytorch_metric_learning.miners import BatchHardMiner, TripletMarginMiner
 
-from siamese.data.tensor_dataset import DigitTensorDataset
+from siamese.data.image_dataset import DigitTensorDataset
 from siamese.miners import KNNMiner, PMLMiner, brute_force_neighbor_graph, build_neighbor_graph
 from siamese.samplers.knn_batch_sampler import KNNBatchSampler
 
@@ -23,7 +23,7 @@ def test_faiss_graph_equals_brute_force_cdist(k):
 def test_graph_by_hand_and_bad_k():
     x = torch.tensor([[0.0], [1.0], [3.0], [10.0], [0.5]])
     y = torch.tensor([0, 0, 0, 1, 1])
-    with pytest.raises(ValueError, match="miner.k=2"):
+    with pytest.raises(ValueError, match="k=2: needs more than k items"):
         build_neighbor_graph(x, y, 2)
     x, y = torch.tensor([[0.0], [1.0], [3.0], [10.0]]), torch.tensor([0, 0, 0, 0])
     assert build_neighbor_graph(x, y, 2).tolist() == [[1, 2], [0, 2], [1, 0], [2, 1]]
@@ -82,11 +82,11 @@ def test_knn_batches_cover_the_epoch_and_group_neighbours():
 
 
 def test_knn_miner_rejects_bad_settings():
-    with pytest.raises(ValueError, match="miner.reference"):
+    with pytest.raises(ValueError, match="reference='voxels': must be one of"):
         KNNMiner(reference="voxels")
-    with pytest.raises(ValueError, match="miner.negatives"):
+    with pytest.raises(ValueError, match="negatives='all': must be one of"):
         KNNMiner(negatives="all")
-    with pytest.raises(ValueError, match="miner.checkpoint"):
+    with pytest.raises(ValueError, match="reference='checkpoint_layer': needs checkpoint and layer"):
         KNNMiner(reference="checkpoint_layer")
     with pytest.raises(RuntimeError, match="batch_sampler"):
         KNNMiner()(torch.randn(4, 2), torch.tensor([0, 0, 1, 1]), indices=torch.arange(4))
@@ -165,6 +165,7 @@ def test_knn_batches_under_ddp_split_the_anchors_between_processes_and_change_ea
     assert len(per_rank[0] & per_rank[1]) <= 1  # DistributedSampler pads the odd item
 
 
+@pytest.mark.slow  # train.py with trainer=ddp end to end, like tests/test_training_ddp.py; the split is tested above
 def test_train_py_knn_miner_with_ddp_on_two_cpu_processes(tmp_path):
     import json
 

@@ -28,7 +28,7 @@ def test_ivf_probing_every_cell_is_the_exact_graph_and_fewer_cells_lose_recall()
     assert (y[approximate] == y[:, None]).all() and not (approximate == torch.arange(3000)[:, None]).any()
     assert 0.2 < neighbor_recall(approximate, exact) < 1.0
     assert torch.equal(build_neighbor_graph(x, y, 4, search="ivf", nprobe=10_000), exact)
-    with pytest.raises(ValueError, match="miner.graph_search must be one of"):
+    with pytest.raises(ValueError, match="search='hnsw': must be one of"):
         build_neighbor_graph(x, y, 4, search="hnsw")
 
 

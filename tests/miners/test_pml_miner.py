@@ -21,5 +21,5 @@ def test_pml_miner_returns_what_pml_returns(batch):
 
 
 def test_pml_miner_unknown_name_lists_options():
-    with pytest.raises(ValueError, match="miner.name='Nope'.*TripletMarginMiner"):
+    with pytest.raises(ValueError, match="^name='Nope': is not a pytorch-metric-learning miner.*TripletMarginMiner"):
         PMLMiner("Nope")

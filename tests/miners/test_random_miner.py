@@ -32,7 +32,7 @@ def test_random_triplets_skip_anchors_without_a_positive():
 
 
 def test_random_miner_rejects_bad_settings():
-    with pytest.raises(ValueError, match="miner.output"):
+    with pytest.raises(ValueError, match="output='quads': must be one of"):
         RandomMiner(output="quads")
-    with pytest.raises(ValueError, match="miner.num_positives"):
+    with pytest.raises(ValueError, match="num_positives=0: must be >= 1"):
         RandomMiner(num_positives=0)

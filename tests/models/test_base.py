@@ -35,5 +35,5 @@ def test_fc_alias_and_unknown_layer():
 
 
 def test_embedding_dim_must_be_positive():
-    with pytest.raises(ValueError, match="model.embedding_dim must be an integer >= 1, got 0"):
+    with pytest.raises(ValueError, match="^embedding_dim=0: must be an integer >= 1"):
         EmbeddingNet(embedding_dim=0)

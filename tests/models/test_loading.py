@@ -15,6 +15,6 @@ def test_a_run_directory_loads_its_last_checkpoint(tmp_path, random_classifier_c
     images = np.random.RandomState(0).randint(0, 256, (3, 28, 28)).astype(np.uint8)
     from_dir = siamese.load(run).embed(images)
     np.testing.assert_array_equal(from_dir, siamese.load(random_classifier_ckpt).embed(images))
-    with pytest.raises(FileNotFoundError, match=f"--model {tmp_path / 'runs'}: a directory, but not a run "
+    with pytest.raises(FileNotFoundError, match=f"spec={tmp_path / 'runs'}: a directory, but not a run "
                                                 r"directory \(it holds no checkpoints/last.ckpt\)"):
         siamese.load(tmp_path / "runs")

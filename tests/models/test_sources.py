@@ -112,5 +112,5 @@ def test_preprocessing_maps_pixels_as_documented():
     assert Preprocessing(value_range="byte")(rgb)[0, 0, 0, 0].item() == pytest.approx(29.9)
     grey = Preprocessing(channels=3, value_range="byte")(white)
     assert grey.shape == (1, 3, 2, 2)
-    with pytest.raises(ValueError, match="mean has 2 values for 3 channel"):
+    with pytest.raises(ValueError, match=r"^mean=\(0.1, 0.2\): has 2 values for 3 channel"):
         Preprocessing(channels=3, mean=(0.1, 0.2))

@@ -146,8 +146,17 @@ def test_a_tuple_output_with_the_default_layers_scores_every_output_and_module(u
 
 
 def test_a_three_channel_model_given_grey_images_says_channels_before_any_work(user_module, digits):
-    with pytest.raises(ValueError, match="first layer conv1 takes 3 input channel.*gives 1; pass --channels 3"):
+    import argparse
+
+    from siamese.models.source_arguments import add_source_arguments, source_from_args
+
+    rule = f"the first layer conv1 of {user_module}:rgb_net takes 3 input channel\\(s\\); set it to 3"
+    with pytest.raises(ValueError, match=f"^channels=1: {rule}$"):
         siamese.load(f"{user_module}:rgb_net")
+    parser = argparse.ArgumentParser()
+    add_source_arguments(parser)
+    with pytest.raises(ValueError, match=f"^--channels 1: {rule}$"):
+        source_from_args(parser.parse_args(["--model", f"{user_module}:rgb_net"]))
     assert siamese.load(f"{user_module}:rgb_net", channels=3).embed(digits).shape == (5, 5)
 
 
@@ -157,7 +166,7 @@ def test_a_weights_file_that_is_not_a_state_dict_says_so(user_module, tmp_path):
     text.write_text("hello")
     torch.save(__import__(user_module).tuple_net(), pickled)  # the whole module pickled, not its state_dict
     for path in (garbage, text):  # text: KeyError 101 before; garbage: torch's "Please file an issue" text
-        with pytest.raises(CheckpointError, match=f"--weights={path}: truncated or not a weights file "
+        with pytest.raises(CheckpointError, match=f"weights={path}: truncated or not a weights file "
                                                   r"\(expected a state_dict: torch.save\(model.state_dict"):
             siamese.load(f"{user_module}:tuple_net", str(path))
     with pytest.raises(CheckpointError, match=f"not a weights file .* holds a pickled {user_module}.TupleNet "
@@ -166,7 +175,7 @@ def test_a_weights_file_that_is_not_a_state_dict_says_so(user_module, tmp_path):
 
 
 def test_a_factory_that_needs_arguments_is_named_with_the_missing_ones(user_module):
-    with pytest.raises(ValueError, match=f"--model {user_module}:wide_net: wide_net\\(\\) is called without "
+    with pytest.raises(ValueError, match=f"spec='{user_module}:wide_net': wide_net\\(\\) is called without "
                                         "arguments but needs width;"):
         siamese.load(f"{user_module}:wide_net")
 
@@ -178,7 +187,8 @@ def test_weights_with_other_keys_list_the_missing_and_unexpected_ones(user_modul
     state.update({f"head.{i}.weight": torch.zeros(1) for i in range(12)})
     path = tmp_path / "other.pt"
     torch.save(state, path)
-    with pytest.raises(ValueError, match=r"the weights do not fit TupleNet: missing keys \(1\): fc.bias; unexpected "
+    with pytest.raises(ValueError, match=f"weights={path}: "
+                                         r"the weights do not fit TupleNet: missing keys \(1\): fc.bias; unexpected "
                                          r"keys \(12\): head.0.weight, .*head.9.weight ... \(12 in all\); shape file "
                                          r"vs model \(1\): conv2.weight \(6, 4, 5, 5\) vs \(6, 4, 3, 3\)"):
         siamese.load(f"{user_module}:tuple_net", str(path))

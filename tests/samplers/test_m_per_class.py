@@ -34,15 +34,15 @@ def test_few_classes_batches_are_consecutive_passes_of_m_per_class():
     assert len(batches) == 500 // 16
 
 
-def test_same_numpy_seed_same_batches_and_bad_values_name_the_key():
+def test_same_numpy_seed_same_batches_and_bad_values_name_the_parameter():
     runs = []
     for _ in range(2):
         np.random.seed(3)
         runs.append(list(MPerClassBatchSampler(dataset(np.repeat(np.arange(4), 30)), batch_size=8, m=2)))
     assert runs[0] == runs[1]
-    with pytest.raises(ValueError, match="sampler.m must be an integer >= 1"):
+    with pytest.raises(ValueError, match="^m=0: must be an integer >= 1"):
         MPerClassBatchSampler(dataset([0, 1]), batch_size=2, m=0)
-    with pytest.raises(ValueError, match=r"sampler.m=3 must divide data.batch_size=10"):
+    with pytest.raises(ValueError, match=r"^m=3: must divide batch_size=10"):
         MPerClassBatchSampler(dataset(np.repeat(np.arange(10), 5)), batch_size=10, m=3)
 
 

@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from sweep_helpers import TINY, run_train
 
@@ -77,6 +78,7 @@ def test_optuna_search_runs_two_trials_and_reports_the_best(tmp_path):
     assert (sweep / "summary.csv").is_file()
 
 
+@pytest.mark.slow  # a third full train.py start in a submitit process; the launcher config is checked below
 def test_submitit_local_launcher_runs_the_job_in_its_own_process(tmp_path):
     sweep = tmp_path / "submitit"
     run_train(["-m", "hydra/launcher=submitit_local", "hydra.launcher.timeout_min=5", "logger=csv", *TINY,

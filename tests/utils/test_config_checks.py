@@ -44,3 +44,56 @@ def test_a_classifier_may_use_any_batch_size_and_the_valid_defaults_pass(cfg_fac
 
     check_training_config(cfg_factory("task=classify", "data.batch_size=1"))
     check_training_config(cfg_factory("scheduler=step", "data.shift.train=true"))
+
+
+# ------------------------------------------------------------------ the classes name the parameter, build the key
+@pytest.mark.parametrize(("overrides", "build_class", "kwargs", "parameter", "key", "shown"), [
+    (["loss.margin=0"], "siamese.losses.ContrastiveLoss", {"margin": 0}, "margin", "loss.margin", "0"),
+    (["model.embedding_dim=0"], "siamese.models.EmbeddingNet", {"embedding_dim": 0}, "embedding_dim",
+     "model.embedding_dim", "0"),
+    (["miner=knn", "miner.k=0"], "siamese.miners.KNNMiner", {"k": 0}, "k", "miner.k", "0"),
+    (["miner=random", "miner.num_positives=0"], "siamese.miners.RandomMiner", {"num_positives": 0},
+     "num_positives", "miner.num_positives", "0"),
+    (["miner=pml", "miner.name=Nope"], "siamese.miners.PMLMiner", {"name": "Nope"}, "name", "miner.name", "'Nope'"),
+    (["callbacks.embedding_plot.projection=tsne"], "siamese.callbacks.EmbeddingPlot",
+     {"output_dir": ".", "projection": "tsne"}, "projection", "callbacks.embedding_plot.projection", "'tsne'"),
+    (["callbacks.embedding_collapse.min_spread=-1"], "siamese.callbacks.EmbeddingCollapse",
+     {"min_spread": -1}, "min_spread", "callbacks.embedding_collapse.min_spread", "-1"),
+    (["callbacks.wandb_embedding_table.max_rows=0"], "siamese.callbacks.WandbEmbeddingTable",
+     {"max_rows": 0}, "max_rows", "callbacks.wandb_embedding_table.max_rows", "0"),
+])
+def test_a_python_call_names_the_parameter_and_a_config_names_the_key(cfg_factory, overrides, build_class, kwargs,
+                                                                      parameter, key, shown):
+    import importlib
+
+    from siamese.training import build
+    from siamese.utils.parameters import ParameterError
+
+    module, _, name = build_class.rpartition(".")
+    with pytest.raises(ParameterError) as direct:
+        getattr(importlib.import_module(module), name)(**kwargs)
+    assert str(direct.value).startswith(f"{parameter}={shown}: "), str(direct.value)
+    with pytest.raises(ConfigError) as configured:
+        build(cfg_factory("logger=none", *overrides))
+    assert str(configured.value) == str(direct.value).replace(parameter, key, 1)
+
+
+def test_a_key_that_interpolates_another_is_named_by_the_key_the_user_set():
+    from omegaconf import OmegaConf
+
+    from siamese.utils.config_checks import config_keys
+    from siamese.utils.parameters import ParameterError
+
+    cfg = OmegaConf.create({"human": {"init_ckpt": "a.ckpt"}, "task": {"init_ckpt": "${human.init_ckpt}", "lr": 1}})
+    for parameter, key in (("init_ckpt", "human.init_ckpt"), ("lr", "task.lr")):
+        with pytest.raises(ConfigError, match=rf"^{key}='x': bad$"), config_keys("task", cfg):
+            raise ParameterError(parameter, "x", "bad")
+    with pytest.raises(KeyError), config_keys("task", cfg):  # any other error passes unchanged
+        raise KeyError("x")
+
+
+def test_ckpt_path_last_without_runs_names_paths_task_dir(cfg_factory, tmp_path):
+    from siamese.utils.config_checks import ConfigFileError
+
+    with pytest.raises(ConfigFileError, match=r"^paths\.task_dir=.*nowhere: no checkpoints/last.ckpt below it"):
+        train(cfg_factory(*QUICK, "ckpt_path=last", f"paths.task_dir={tmp_path / 'nowhere'}"))

@@ -10,10 +10,12 @@ import torch
 import torch.multiprocessing as mp
 from ddp_worker import global_batch, make_module, run_rank, step
 
-from siamese.data.mnist_files import DEFAULT_CACHE_DIR
+from siamese.data.mnist import DEFAULT_CACHE_DIR
 
 
-@pytest.mark.parametrize("setup", ["random_pairs_contrastive", "hard_triplets"])
+# each setup spawns two gloo processes (~20 s): hard triplets (the miner that needs the global batch) in the default
+# set, random pairs in slow
+@pytest.mark.parametrize("setup", [pytest.param("random_pairs_contrastive", marks=pytest.mark.slow), "hard_triplets"])
 def test_two_processes_mine_and_learn_as_one_big_batch(tmp_path, setup):
     cache_dir = os.environ.get("SIAMESE_CACHE") or str(DEFAULT_CACHE_DIR)
     batch = global_batch(cache_dir)

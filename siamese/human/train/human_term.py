@@ -41,7 +41,7 @@ class HumanTermMixin:
         if init_ckpt:
             from siamese.models.init_weights import load_weights_by_name
 
-            self.init_report = load_weights_by_name(self.net, init_ckpt)
+            self.init_report = load_weights_by_name(self.net, init_ckpt, "init_ckpt")
         self.train_layers = freeze_all_but(self.net, train_layers)
 
     def setup(self, stage: str) -> None:
