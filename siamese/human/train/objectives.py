@@ -42,7 +42,7 @@ class RatedPairsObjective(nn.Module):
             val_a, val_b, val_ratings = validation
             if not (len(val_a) == len(val_b) == len(val_ratings)) or len(val_ratings) < 3:
                 raise ValueError(f"inner validation needs >= 3 rated pairs, got {len(val_ratings)} "
-                                 f"(raise human.val_fraction or use more pairs)")
+                                 f"(give more validation pairs)")
             self.validation = RatedPairsObjective(val_a, val_b, val_ratings, loss, layer)
 
     def prepare(self, normalize: Callable[[torch.Tensor], torch.Tensor]) -> None:
@@ -108,8 +108,10 @@ def rated_pairs_from_files(pairs_dir: str, ratings: str, loss: nn.Module, layer:
                            train_pairs: Sequence[str] | None = None,
                            raters: Sequence[str] | None = None, val_fraction: float = 0.0,
                            val_seed: int = 0, normalize: str = "none") -> RatedPairsObjective:
-    """The objective of a pair set and its ratings (docs/human_similarity.md). ``train_pairs``: only these pair ids
-    train (the rest are held out, for cross-validation); ``raters``: only these raters' ratings are averaged.
+    """The objective of a pair set and its ratings, as the ``human.*`` keys of ``task=human_aligned`` build it (this
+    is the config's entry point, so its errors name those keys; docs/human_similarity.md). ``train_pairs``: only
+    these pair ids train (the rest are held out, for cross-validation); ``raters``: only these raters' ratings are
+    averaged.
     ``val_fraction``: this fraction of the training pairs (random, seeded by ``val_seed``; at least 3) is kept
     out of the loss as the inner validation set of early stopping.
 
