@@ -4,18 +4,24 @@
 ``weights``), ``spec`` one of:
 
 - ``PATH.ckpt``: a checkpoint of ``python train.py`` (net rebuilt from its stored config; preprocessing = the
-  channels, image size and per-channel mean/std its data module stored);
+  channels, image size and per-channel mean/std its data module stored); a run directory means its
+  ``checkpoints/last.ckpt``, as for ``eval.py``;
 - ``torchvision:NAME`` + ``weights`` FILE: ``torchvision.models.get_model(NAME)`` with a local state_dict
   (never downloaded; random without, which is said); preprocessing ImageNet's (3 channels, 224x224, unit,
   mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225));
 - ``torchscript:PATH`` (or any ``.pt``/``.ts`` file that is a TorchScript archive): ``torch.jit.load``;
   preprocessing 1 channel, as given, unit, mean 0, std 1 unless overridden;
 - ``package.module:factory`` + ``weights`` FILE: ``factory()`` from the user's importable module (the code is
-  theirs, not the file's), then ``load_state_dict`` of the file (``torch.load(weights_only=True)``: nothing
-  from the file is executed); preprocessing as for TorchScript unless overridden.
+  theirs, not the file's; called without arguments, a factory that needs some is refused naming them), then
+  ``load_state_dict`` of the file (``siamese.models.weights_file``: ``torch.load(weights_only=True)``, nothing
+  from the file is executed; a file that is no state dict, or whose keys or shapes do not fit, is refused
+  listing what differs); preprocessing as for TorchScript unless overridden.
 
-Layers (``siamese.models.hooked_net``): module paths via forward hooks, and ``output`` / ``output.<i>`` for what
-``forward`` returns (a tuple needs no wrapper). Checkpoint nets keep their own layer names.
+Layers (``siamese.models.hooked_net``): module paths via forward hooks, and ``output`` / ``output.<i>`` /
+``output.<key>`` for what ``forward`` returns (a tuple or dict needs no wrapper; the default layers list every
+output and the top-level modules). Checkpoint nets keep their own layer names. Before any image is read, the
+preprocessing's channels are checked against the model's first convolution; a forward that raises is re-raised
+as ``ForwardError`` naming the source and the images, the model's own error chained.
 Every field of the preprocessing (``siamese.models.preprocessing.Preprocessing``) can be overridden
 (``channels``, ``size``, ``mean``, ``std``, ``value_range``).
 
