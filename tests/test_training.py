@@ -92,6 +92,7 @@ def test_wandb_logs_offline_without_login(cfg_factory, monkeypatch, capfd):
     printed = "".join(capfd.readouterr())
     for noise in ("anonymous", "LeafSpec", "litlogger"):  # printed on every run by wandb and Lightning
         assert noise not in printed, noise
+    assert "Total FLOPs: 0 " not in printed and "Total FLOPs:" in printed  # counted on an example input
     assert "train/pairs/positive" not in metrics and metrics["train/num_pos_pairs"] > 0  # each count once
     # epochs counted from 1 everywhere: the one epoch trained is best-epoch001, as the log says "epoch 1/1"
     assert sorted(p.name for p in (Path(cfg.paths.output_dir) / "checkpoints").iterdir()) == [
