@@ -70,3 +70,14 @@ def test_configured_torchvision_transforms_act_per_image_on_train_batches_only(t
     assert 10 < sum(flipped) < 54  # each image draws its own flip
     val = dm.datasets["val"]
     torch.testing.assert_close(val.__getitems__([0])["image"], dm.normalize(val.images[:1]))
+
+
+def test_max_train_samples_says_that_it_counts_before_the_validation_split(tmp_path, caplog):
+    """``max_train_samples=5`` trained on 4 images without a word: the cap is taken before the validation split."""
+    dm = ImageDataModule("npz", root=write_npz(tmp_path / "set.npz", size=20), max_train_samples=5,
+                         val_fraction=0.1, batch_size=2)
+    with caplog.at_level("INFO", logger="siamese.data.image_datamodule"):
+        dm.setup()
+    assert len(dm.datasets["train"]) == 4 and len(dm.datasets["val"]) == 1
+    assert ("max_train_samples=5 counts the images before the validation split (val_fraction=0.1): 4 train, "
+            "1 validation") in caplog.text
