@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 
@@ -32,39 +31,27 @@ def add_arguments(ais: argparse.ArgumentParser) -> None:
 
 
 def load_alignment_data(args):
-    """The images and human similarity the arguments name (an ``AlignmentData``); SYNTHETIC when their files say
-    so. (Imports here and below keep ``python -m siamese.human --help`` free of torch.)"""
-    from siamese.human.ais.data import from_matrix, from_pair_set
-    from siamese.human.io.common import FormatError, load_npz, synthetic_key
-    from siamese.human.io.image_files import load_images
-    from siamese.human.io.image_set import load_image_set
-    from siamese.human.io.pair_set import load_pair_set
-    from siamese.human.io.ratings import load_ratings
+    """The judgments the arguments name (rated pairs or a similarity matrix); SYNTHETIC when their files say so.
+    (Imports here and below keep ``python -m siamese.human --help`` free of torch.)"""
+    from siamese.human.io.common import FormatError
+    from siamese.human.io.read import read_image_set, read_images_with_matrix, read_pairs
 
     if args.pairs:
         if not args.ratings:
             raise ValueError("--pairs needs --ratings")
         from siamese.human.compare.normalize import normalize_ratings
 
-        pairs = load_pair_set(args.pairs)
-        ratings = load_ratings(args.ratings, pairs.pair_id, tuple(args.scale))
-        return from_pair_set(pairs, normalize_ratings(ratings, getattr(args, "normalize", "none")))
+        return normalize_ratings(read_pairs(args.pairs, args.ratings, tuple(args.scale)),
+                                 getattr(args, "normalize", "none"))
     if args.image_set:
-        image_set = load_image_set(args.image_set)
-        if image_set.similarity is None:
+        judgments = read_image_set(args.image_set)
+        if judgments.similarity is None:
             raise FormatError(args.image_set, "has no similarity.csv or similarity.npy")
-        return from_matrix(image_set.images, image_set.similarity, image_set.synthetic)
+        return judgments
     if args.images:
         if not args.similarity:
             raise ValueError("--images needs --similarity (an N x N .npy or .csv)")
-        images, _ = load_images(args.images)
-        path = Path(args.similarity)
-        matrix = np.load(path) if path.suffix == ".npy" else np.loadtxt(path, delimiter=",")
-        if matrix.shape != (len(images), len(images)):
-            raise FormatError(path, f"is {matrix.shape}, but {args.images} holds {len(images)} images")
-        # an .npz of images marks generated data with a ``synthetic`` key, as images.npz of an image set does
-        synthetic = Path(args.images).suffix == ".npz" and synthetic_key(args.images, load_npz(args.images, ()))
-        return from_matrix(images, matrix, synthetic)
+        return read_images_with_matrix(args.images, args.similarity)
     raise ValueError("give --pairs with --ratings, --image-set, or --images with --similarity")
 
 

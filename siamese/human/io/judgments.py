@@ -37,6 +37,13 @@ import numpy as np
 from siamese.evaluation.folds import image_keys
 
 TWO_AFC, ODD_ONE_OUT = "2afc", "odd-one-out"
+# per-rater normalizations of ratings (computed by siamese.human.compare.normalize) and how outputs name them
+NORMALIZATIONS = ("none", "zscore", "rank")
+DESCRIPTIONS = {
+    "none": "raw ratings",
+    "zscore": "z-scored within each rater over the pairs that rater rated (population sd)",
+    "rank": "ranked within each rater (ties: average rank), scaled to 0-1",
+}
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,8 @@ class Judgments:
             raise ValueError(f"pair positions must lie in [0, {len(self.images)})")
         if self.ratings is not None:
             self.ratings = np.asarray(self.ratings, dtype=float).reshape(len(self.raters), len(self.pairs))
+        if self.normalization not in NORMALIZATIONS:
+            raise ValueError(f"unknown rater normalization {self.normalization!r}; choose from {list(NORMALIZATIONS)}")
         if self.similarity is not None:
             self.similarity = np.asarray(self.similarity, dtype=float)
             if self.similarity.shape != (len(self.images),) * 2:
@@ -155,6 +164,10 @@ class Judgments:
                                  [f"t{k}" for k in range(len(triplets))],
                                  list(rater) if rater is not None else [""] * len(chosen), trial, chosen)
         return cls(list(image_id), images, **fields, **{"two_afc" if task == TWO_AFC else "odd_one_out": answers})
+
+    def describe(self) -> str:
+        """How the ratings were normalized, in words (every report states it)."""
+        return f"rater normalization: {self.normalization} ({DESCRIPTIONS[self.normalization]})"
 
     def with_ratings(self, ratings, normalization: str) -> Judgments:
         """A copy whose ``ratings`` are ``ratings`` (same raters and pairs), normalized by ``normalization``."""

@@ -16,6 +16,8 @@ from siamese.human.io.common import (
     synthetic_rows,
 )
 
+RATING_OF = "rating of pair {1!r} by rater {0!r}"  # how an error names a (rater, pair_id) key
+
 
 @dataclass
 class Ratings:
@@ -64,7 +66,7 @@ def load_ratings(path: str | Path, pair_ids: list[str] | None = None,
         if known is not None and row["pair_id"] not in known:
             raise FormatError(path, f"unknown pair_id {row['pair_id']!r} (not in the pair set)", row=line)
     latest = {key: float(row["rating"]) for key, (_, row) in
-              latest_answers(path, rows, ("rater", "pair_id"), "rating of pair {1!r} by rater {0!r}").items()}
+              latest_answers(path, rows, ("rater", "pair_id"), RATING_OF).items()}
     raters = sorted({rater for rater, _ in latest})
     pair_order = list(pair_ids) if pair_ids is not None else sorted({pair for _, pair in latest})
     matrix = np.full((len(raters), len(pair_order)), np.nan)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from siamese.human.io.common import DEFAULT_SCALE, RATINGS_CSV
+from siamese.human.io.common import DEFAULT_SCALE, RATINGS_CSV, FormatError, load_npz, synthetic_key
+from siamese.human.io.image_files import load_images
 from siamese.human.io.image_set import load_image_set
 from siamese.human.io.judgments import TWO_AFC, Judgments
 from siamese.human.io.pair_set import PairSet, load_pair_set
@@ -65,3 +66,21 @@ def read_image_set(directory: str | Path) -> Judgments:
                                           rows[:, 3]).two_afc
     return Judgments(image_set.image_id, image_set.images, similarity=image_set.similarity, two_afc=two_afc,
                      synthetic=image_set.synthetic, path=Path(directory))
+
+
+def read_images_with_matrix(images: str | Path, similarity: str | Path) -> Judgments:
+    """Images (a folder of image files, or an ``.npz`` with ``images`` and ``image_id``) and an ``N x N`` similarity
+    matrix over them (``.npy``, or ``.csv`` without a header). An ``.npz`` marks generated data with a
+    ``synthetic`` key, as an image set's ``images.npz`` does."""
+    pixels, image_id = load_images(images)
+    path = Path(similarity)
+    if not path.is_file():
+        raise FormatError(path, "file not found")
+    try:
+        matrix = np.load(path, allow_pickle=False) if path.suffix == ".npy" else np.loadtxt(path, delimiter=",")
+    except ValueError as error:
+        raise FormatError(path, f"not a readable matrix ({error})") from None
+    if matrix.shape != (len(pixels), len(pixels)):
+        raise FormatError(path, f"is {matrix.shape}, but {images} holds {len(pixels)} images")
+    synthetic = Path(images).suffix == ".npz" and synthetic_key(images, load_npz(images, ()))
+    return Judgments.from_matrix(pixels, image_id, matrix, synthetic=synthetic, path=Path(images))

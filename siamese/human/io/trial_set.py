@@ -20,6 +20,7 @@ from siamese.human.io.common import FormatError, check_ids, check_images, latest
 
 TRIALS_CSV, CHOICES_CSV, IMAGES_NPZ = "trials.csv", "choices.csv", "images.npz"
 CHOICE_COLUMNS = ["rater", "trial_id", "anchor", "a", "b", "choice", "revision", "time"]
+ANSWER_TO = "answer to trial {1!r} by rater {0!r}"  # how an error names a (rater, trial_id) key
 
 
 @dataclass
@@ -106,7 +107,7 @@ def load_choices(path: str | Path, trials: TrialSet) -> Choices:
         if row["choice"] not in ("a", "b"):
             raise FormatError(path, f"choice {row['choice']!r} must be 'a' or 'b'", row=line)
     latest = {key: row["choice"] == "a" for key, (_, row) in
-              latest_answers(path, rows, ("rater", "trial_id"), "answer to trial {1!r} by rater {0!r}").items()}
+              latest_answers(path, rows, ("rater", "trial_id"), ANSWER_TO).items()}
     keys = sorted(latest)
     return Choices([rater for rater, _ in keys], np.array([index[t] for _, t in keys], dtype=int),
                    np.array([latest[k] for k in keys], dtype=np.float32))

@@ -13,10 +13,10 @@ from siamese.human.readouts.features import PIXELS, extract_pair_features
 log = logging.getLogger(__name__)
 
 
-def readout_scores(loaded, pairs, paths) -> dict[tuple[str, str], np.ndarray]:
-    """``{(model, layer label): similarity per pair}`` of every readout file in ``paths`` applied to the frozen
-    net ``loaded`` (its layers must include the readout's). The label is ``<kind>-<layers>``. A readout fitted on
-    another model than ``loaded`` (by its recorded name) is applied all the same, with a warning."""
+def readout_scores(loaded, judgments, paths) -> dict[tuple[str, str], np.ndarray]:
+    """``{(model, layer label): similarity per pair of judgments}`` of every readout file in ``paths`` applied to
+    the frozen net ``loaded`` (its layers must include the readout's). The label is ``<kind>-<layers>``. A readout
+    fitted on another model than ``loaded`` (by its recorded name) is applied all the same, with a warning."""
     readouts = [(Path(path), load_readout(path)) for path in paths]
     net_layers = set(loaded.net.layer_names) if loaded is not None else set()
     for path, readout in readouts:
@@ -28,7 +28,7 @@ def readout_scores(loaded, pairs, paths) -> dict[tuple[str, str], np.ndarray]:
         if loaded is not None and fitted_on and fitted_on != loaded.name:
             log.warning("readout %s was fitted on model %r, applying it to %r", path, fitted_on, loaded.name)
     layers = list(dict.fromkeys(layer for _, readout in readouts for layer in readout.layers))
-    features = extract_pair_features(loaded, pairs.images_a, pairs.images_b, layers)
+    features = extract_pair_features(loaded, judgments.images_a, judgments.images_b, layers)
     name = loaded.name if loaded is not None else "pixels"
     return {(name, f"{readout.kind}-{'+'.join(readout.layers)}"): readout.similarity(features)
             for _, readout in readouts}

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from siamese.human.compare.similarity import cosine_rows
+
 PIXELS = "pixels"
 
 
@@ -29,12 +31,9 @@ class PairFeatures:
         return (a, b) if rows is None else (a[rows], b[rows])
 
     def cosine(self, layer: str, rows=None) -> np.ndarray:
-        """Cosine of the flattened activations per pair (0 where either is all zeros), as ``layer_similarity``."""
-        a, b = self.get(layer, rows)
-        a, b = a.reshape(len(a), -1), b.reshape(len(b), -1)
-        norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
-        dots = (a * b).sum(axis=1)
-        return np.where(norms > 0, dots / np.where(norms > 0, norms, 1.0), 0.0)
+        """Cosine of the flattened activations per pair (0 where either is all zeros): ``cosine_rows``, as
+        ``layer_similarity``."""
+        return cosine_rows(*self.get(layer, rows))
 
 
 def _as_channels(values: torch.Tensor) -> np.ndarray:

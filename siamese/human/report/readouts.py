@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from siamese.human.compare.correlation import cell
 from siamese.human.readouts.nested_cv import ReadoutCVResult
 from siamese.utils.files import csv_text, save_figure_atomic, write_text_atomic
 
@@ -18,12 +19,6 @@ COLUMNS = ["method", "readout", "layers", "n_pairs", "r", "r_ci_low", "r_ci_high
 
 def readout_file_name(spec_name: str) -> str:
     return "readout_" + re.sub(r"[^A-Za-z0-9_.+-]+", "_", spec_name).strip("_") + ".npz"
-
-
-def _fmt(value) -> str:
-    if isinstance(value, str):
-        return value
-    return "nan" if value is None or not np.isfinite(value) else f"{value:.3f}"
 
 
 def _gain(row) -> str:
@@ -66,13 +61,13 @@ def write_readout_report(result: ReadoutCVResult, out_dir: str | Path, context: 
     for row in result.rows:
         name = row["readout"] if row["method"] == "readout" else "frozen cosine"
         fold = "-" if not np.isfinite(row["fold_r_mean"]) else f"{row['fold_r_mean']:.3f} ({row['fold_r_sd']:.3f})"
-        lines.append(f"| {name} | {row['layers']} | {_fmt(row['r'])} [{_fmt(row['r_ci_low'])}, "
-                     f"{_fmt(row['r_ci_high'])}] | {_gain(row)} | {_fmt(row['rho'])} [{_fmt(row['rho_ci_low'])}, "
-                     f"{_fmt(row['rho_ci_high'])}] | {fold} | {row['chosen_reg'] or '-'} |")
-    lines += ["", f"Noise ceiling ({context['normalization']} ratings): leave-one-out r {_fmt(c['ceiling_loo_r'])} "
-                  f"[{_fmt(c['ceiling_loo_ci_low'])}, {_fmt(c['ceiling_loo_ci_high'])}], split-half "
-                  f"(Spearman-Brown) {_fmt(c['ceiling_split_half_r'])}."
-              + (f" Mean of the fitting raters vs mean of the held-out raters: r {_fmt(c['rater_half_r'])}."
+        lines.append(f"| {name} | {row['layers']} | {cell(row['r'])} [{cell(row['r_ci_low'])}, "
+                     f"{cell(row['r_ci_high'])}] | {_gain(row)} | {cell(row['rho'])} [{cell(row['rho_ci_low'])}, "
+                     f"{cell(row['rho_ci_high'])}] | {fold} | {row['chosen_reg'] or '-'} |")
+    lines += ["", f"Noise ceiling ({context['normalization']} ratings): leave-one-out r {cell(c['ceiling_loo_r'])} "
+                  f"[{cell(c['ceiling_loo_ci_low'])}, {cell(c['ceiling_loo_ci_high'])}], split-half "
+                  f"(Spearman-Brown) {cell(c['ceiling_split_half_r'])}."
+              + (f" Mean of the fitting raters vs mean of the held-out raters: r {cell(c['rater_half_r'])}."
                  if "rater_half_r" in c else ""), ""]
     if files:
         lines += ["Readouts fitted on all rated pairs (for `eval --readout FILE`): "

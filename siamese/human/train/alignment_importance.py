@@ -9,10 +9,9 @@ import torch
 
 from siamese.callbacks.periodic import PeriodicEvaluation
 from siamese.human.ais.core import summarize
-from siamese.human.ais.data import from_pair_set
+from siamese.human.ais.data import human_pairs
 from siamese.human.ais.held_out import cross_validate
-from siamese.human.io.pair_set import load_pair_set
-from siamese.human.io.ratings import load_ratings
+from siamese.human.io.read import read_pairs
 from siamese.models.layer_reader import read_layer
 
 log = logging.getLogger(__name__)
@@ -27,22 +26,22 @@ class AlignmentImportance(PeriodicEvaluation):
     def __init__(self, pairs_dir: str, ratings: str, layer: str = "conv2", scale=(1, 10), every_n_epochs: int = 1,
                  cv_repeats: int = 0, pooling: str = "flatten"):
         super().__init__(every_n_epochs, name="alignment_importance")
-        pairs = load_pair_set(pairs_dir)
-        self.data = from_pair_set(pairs, load_ratings(ratings, pairs.pair_id, tuple(scale)))
+        self.judgments = read_pairs(pairs_dir, ratings, tuple(scale))
+        self.human = human_pairs(self.judgments)
         self.layer, self.cv_repeats, self.pooling = layer, cv_repeats, pooling
 
     def logged_metrics(self, pl_module) -> set[str]:
         names = {f"ais/{self.layer}/{name}" for name in ("rho_all", "rho_selected", "num_selected", "top_map")}
         names |= {f"ais/{self.layer}/heldout_gain"} if self.cv_repeats > 1 else set()
-        return names | ({"ais/SYNTHETIC"} if self.data.synthetic else set())
+        return names | ({"ais/SYNTHETIC"} if self.judgments.synthetic else set())
 
     def evaluate(self, trainer, pl_module) -> None:
         dm = trainer.datamodule
-        images = dm.normalize(torch.as_tensor(self.data.images)).to(pl_module.device)
+        images = dm.normalize(torch.as_tensor(self.judgments.images)).to(pl_module.device)
         features = read_layer(pl_module.net, self.layer, images)
-        result = summarize(features, self.data.human, self.pooling)
+        result = summarize(features, self.human, self.pooling)
         prefix = f"ais/{self.layer}"
-        if self.data.synthetic:
+        if self.judgments.synthetic:
             log.warning("%s: SYNTHETIC ratings (generated, not given by people)", prefix)
             pl_module.log("ais/SYNTHETIC", 1.0)
         pl_module.log(f"{prefix}/rho_all", float(np.nan_to_num(result["rho_all"])))
@@ -50,5 +49,5 @@ class AlignmentImportance(PeriodicEvaluation):
         pl_module.log(f"{prefix}/num_selected", float(len(result["pruned"].selected)))
         pl_module.log(f"{prefix}/top_map", float(result["pruned"].order[0]))
         if self.cv_repeats > 1:
-            gain = cross_validate(features, self.data.human, self.cv_repeats, pooling=self.pooling).summary()["gain"]
+            gain = cross_validate(features, self.human, self.cv_repeats, pooling=self.pooling).summary()["gain"]
             pl_module.log(f"{prefix}/heldout_gain", float(np.nan_to_num(gain)))

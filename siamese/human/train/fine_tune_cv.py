@@ -14,8 +14,7 @@ from siamese.human.compare.correlation import noise_ceiling
 from siamese.human.compare.normalize import NORMALIZATIONS, normalize_ratings
 from siamese.human.compare.similarity import layer_similarity
 from siamese.human.compare.stats import compare, pearson, spearman
-from siamese.human.io.pair_set import load_pair_set
-from siamese.human.io.ratings import load_ratings
+from siamese.human.io.read import read_pairs
 from siamese.models.init_weights import load_weights_by_name
 from siamese.models.loading import load_net
 from siamese.training import train
@@ -43,9 +42,9 @@ def finetune_setup(ckpt_path: str | Path) -> tuple[str, dict]:
     ``human_aligned_classifier`` for a ``ClassifierModule`` run (cross-entropy + human term) and
     ``human_aligned`` for a metric-learning run (its loss and miner + human term), and ``nodes`` the config
     entries copied from the checkpoint's stored run config: ``model``, ``loss``, ``miner``, ``data.digits``."""
-    config = stored_run_config(load_checkpoint(ckpt_path, key="--init-ckpt"), ckpt_path)
+    config = stored_run_config(load_checkpoint(ckpt_path, key="init_ckpt"), ckpt_path)
     if "model" not in config or "task" not in config:
-        raise KeyError(f"--init-ckpt {ckpt_path}: its stored run config has no model or task entry")
+        raise KeyError(f"init_ckpt={ckpt_path}: its stored run config has no model or task entry")
     target = str(config["task"].get("_target_", ""))
     experiment = CLASSIFIER_EXPERIMENT if target.endswith("ClassifierModule") else METRIC_EXPERIMENT
     nodes = {"model": config["model"], "loss": config["loss"], "miner": config["miner"],
@@ -102,23 +101,23 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
     ratings (each rater normalized over all the pairs they rated, as ``eval --normalize``), and the noise
     ceiling is computed on the same normalized matrix. The outputs name the normalization."""
     if normalize not in NORMALIZATIONS:
-        raise ValueError(f"align-cv --normalize {normalize!r} is not a rater normalization; choose from "
+        raise ValueError(f"normalize={normalize!r} is not a rater normalization; choose from "
                          f"{list(NORMALIZATIONS)}")
     out = Path(out_dir)
-    pairs = load_pair_set(pairs_dir)
-    ratings = normalize_ratings(load_ratings(ratings_path, pairs.pair_id, tuple(scale)), normalize)
+    judgments = normalize_ratings(read_pairs(pairs_dir, ratings_path, tuple(scale)), normalize)
     if not 0.0 <= val_fraction < 1.0:
-        raise ValueError(f"--val-fraction must be in [0, 1), got {val_fraction}")
+        raise ValueError(f"val_fraction={val_fraction} must be in [0, 1)")
     experiment, nodes = finetune_setup(init_ckpt) if init_ckpt else (METRIC_EXPERIMENT, {})
-    train_raters, eval_raters = list(ratings.raters), list(ratings.raters)
+    train_raters, eval_raters = list(judgments.raters), list(judgments.raters)
     if holdout_raters:
-        if len(ratings.raters) < 2:
-            raise ValueError(f"--holdout-raters needs at least 2 raters, {ratings_path} has {len(ratings.raters)}")
-        order = list(np.random.default_rng(seed).permutation(ratings.raters))
+        if len(judgments.raters) < 2:
+            raise ValueError(f"holdout_raters=True needs at least 2 raters, {ratings_path} has "
+                             f"{len(judgments.raters)}")
+        order = list(np.random.default_rng(seed).permutation(judgments.raters))
         train_raters, eval_raters = sorted(order[: len(order) // 2]), sorted(order[len(order) // 2:])
-    eval_matrix = ratings.matrix[[ratings.raters.index(r) for r in eval_raters]]
+    eval_matrix = judgments.ratings[[judgments.raters.index(r) for r in eval_raters]]
     human = np.nanmean(eval_matrix, axis=0)
-    image_pairs = np.array([[2 * i, 2 * i + 1] for i in range(len(pairs))])  # each pair set image is its own
+    image_pairs = np.array([[2 * i, 2 * i + 1] for i in range(len(judgments))])  # each pair set image is its own
     setup = training_overrides(experiment, pairs_dir, ratings_path, layer, train_raters, seed, init_ckpt,
                                train_layers, lr, normalize)
     bundle = "classify" if experiment == CLASSIFIER_EXPERIMENT else "human_similarity"
@@ -127,7 +126,7 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
                                                    f"callbacks=[{bundle},human_early_stopping]",
                                                    f"callbacks.human_early_stopping.patience={patience}"]
                                                   if val_fraction > 0 else [])}
-    similarity = {arm: np.full(len(pairs), np.nan) for arm in ("start", *arms)}
+    similarity = {arm: np.full(len(judgments), np.nan) for arm in ("start", *arms)}
     tested: dict[str, list[dict]] = {arm: [] for arm in ("start", *arms)}
     rows, init_report = [], None
     if init_ckpt:  # the starting point itself: no training (max_epochs=0), tested as it is
@@ -135,9 +134,10 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
         cfg = apply_nodes(compose_config([*setup, "human.weight=0", *overrides, "trainer.max_epochs=0"],
                                          output_dir=run_dir), nodes)
         tested["start"].append(train(cfg))
-        similarity["start"] = layer_similarity(load_net(init_ckpt), pairs.images_a, pairs.images_b, [layer])[layer]
+        similarity["start"] = layer_similarity(load_net(init_ckpt), judgments.images_a, judgments.images_b,
+                                               [layer])[layer]
     for fold, (train_rows, heldout_rows) in enumerate(pair_kfold(image_pairs, folds, seed)):
-        train_ids = [pairs.pair_id[i] for i in train_rows]
+        train_ids = [judgments.pair_id[i] for i in train_rows]
         for arm, arm_overrides in arms.items():
             run_dir = out / f"fold{fold}_{arm}"
             log.info("align-cv: fold %d/%d, arm %s (human.weight %g): %d training pairs, %d held out -> %s",
@@ -148,7 +148,8 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
             metrics = train(apply_nodes(cfg, nodes))
             tested[arm].append(metrics)
             loaded = load_net(tested_checkpoint(run_dir))
-            held = layer_similarity(loaded, pairs.images_a[heldout_rows], pairs.images_b[heldout_rows], [layer])[layer]
+            held = layer_similarity(loaded, judgments.images_a[heldout_rows], judgments.images_b[heldout_rows],
+                                    [layer])[layer]
             similarity[arm][heldout_rows] = held
             fold_r = heldout_correlation(held, human[heldout_rows]) if len(heldout_rows) > 2 else {"r": np.nan,
                                                                                                     "rho": np.nan}
@@ -159,11 +160,11 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
         from hydra.utils import instantiate
 
         init_report = load_weights_by_name(instantiate(cfg.model), init_ckpt).as_dict()
-    ceiling = noise_ceiling(ratings)
-    summary = {"folds": folds, "weight": weight, "layer": layer, "pairs": len(pairs), "raters_train": train_raters,
+    ceiling = noise_ceiling(judgments)
+    summary = {"folds": folds, "weight": weight, "layer": layer, "pairs": len(judgments), "raters_train": train_raters,
                "raters_eval": eval_raters, "experiment": experiment, "init_ckpt": init_ckpt,
                "train_layers": train_layers, "lr": lr, "val_fraction": val_fraction, "init_report": init_report,
-               "normalization": ratings.normalization, "normalization_description": ratings.describe(), **ceiling}
+               "normalization": judgments.normalization, "normalization_description": judgments.describe(), **ceiling}
     shown = [arm for arm in ("start", *arms) if tested[arm]]
     for arm in shown:
         stats_ = compare(similarity[arm], human, n_boot=n_boot, n_perm=2000, seed=seed)
@@ -176,7 +177,7 @@ def run_alignment_cv(pairs_dir: str, ratings_path: str, out_dir: str, folds: int
     write_text_atomic(out / "folds.csv", csv_text(["fold", "arm", "train_pairs", "heldout_pairs", "heldout_r",
                                                    "heldout_rho", *map(_metric_key, COST_METRICS), "epochs",
                                                    "normalization"], [[*row, normalize] for row in rows]))
-    write_text_atomic(out / "alignment_cv.md", _report(summary, shown, ratings.synthetic or pairs.synthetic,
+    write_text_atomic(out / "alignment_cv.md", _report(summary, shown, judgments.synthetic,
                                                        eval_raters))
     write_text_atomic(out / "summary.json", json.dumps(summary, indent=2, default=float))
     return summary

@@ -10,8 +10,7 @@ import numpy as np
 from siamese.callbacks.periodic import PeriodicEvaluation
 from siamese.human.compare.similarity import layer_similarity
 from siamese.human.compare.stats import pearson, spearman
-from siamese.human.io.pair_set import load_pair_set
-from siamese.human.io.ratings import load_ratings
+from siamese.human.io.read import read_pairs
 from siamese.models.loading import LoadedNet
 
 log = logging.getLogger(__name__)
@@ -30,10 +29,9 @@ class HumanSimilarity(PeriodicEvaluation):
     def __init__(self, pairs_dir: str, ratings: str, layers: Sequence[str] | None = None,
                  scale: Sequence[float] = (1, 10), every_n_epochs: int = 1):
         super().__init__(every_n_epochs, name="human_similarity")
-        self.pairs = load_pair_set(pairs_dir)
-        self.ratings = load_ratings(ratings, self.pairs.pair_id, tuple(scale))
-        self.synthetic = self.ratings.synthetic or self.pairs.synthetic
-        self.human = self.ratings.mean()
+        self.judgments = read_pairs(pairs_dir, ratings, tuple(scale))
+        self.synthetic = self.judgments.synthetic
+        self.human = self.judgments.mean()
         if np.isfinite(self.human).sum() < 3:
             raise ValueError(f"{ratings}: fewer than 3 rated pairs; correlations need at least 3")
         self.layers = list(layers) if layers else None
@@ -46,7 +44,7 @@ class HumanSimilarity(PeriodicEvaluation):
     def scores(self, trainer, pl_module) -> dict[str, dict[str, float]]:
         datamodule = trainer.datamodule
         model = LoadedNet(pl_module.net, datamodule.mean, datamodule.std)
-        similarity = layer_similarity(model, self.pairs.images_a, self.pairs.images_b, self.layers)
+        similarity = layer_similarity(model, self.judgments.images_a, self.judgments.images_b, self.layers)
         keep = np.isfinite(self.human)
         return {layer: {"r": pearson(values[keep], self.human[keep]), "rho": spearman(values[keep], self.human[keep])}
                 for layer, values in similarity.items()}

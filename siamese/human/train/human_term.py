@@ -35,7 +35,7 @@ class HumanTermMixin:
                  init_ckpt: str | None = None, train_layers: Sequence[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if human_weight < 0:
-            raise ValueError(f"human.weight must be >= 0, got {human_weight}")
+            raise ValueError(f"human_weight={human_weight} must be >= 0")
         self.human_objective, self.human_weight = human_objective, float(human_weight)
         self.init_report = None
         if init_ckpt:
@@ -78,7 +78,7 @@ def freeze_all_but(net: nn.Module, train_layers: Sequence[str] | None) -> list[s
     wanted = [alias.get(name, name) for name in train_layers]
     unknown = [name for name, stage in zip(train_layers, wanted) if stage not in names]
     if unknown or not wanted:
-        raise ValueError(f"human.train_layers names unknown layer {unknown[0] if unknown else '(none given)'!r}; "
+        raise ValueError(f"train_layers names unknown layer {unknown[0] if unknown else '(none given)'!r}; "
                          f"{type(net).__name__} has layers {names}")
     for stage_name, stage in net.stages.items():
         stage.requires_grad_(stage_name in wanted)

@@ -27,7 +27,7 @@ class PairRankingLoss(nn.Module):
     def __init__(self, margin: float = 0.05, min_gap: float = 0.0):
         super().__init__()
         if margin < 0:
-            raise ValueError(f"human.margin must be >= 0, got {margin}")
+            raise ValueError(f"margin={margin} must be >= 0")
         self.margin, self.min_gap = float(margin), float(min_gap)
 
     def forward(self, similarity: torch.Tensor, ratings: torch.Tensor) -> torch.Tensor:
@@ -55,7 +55,7 @@ class TwoAFCLoss(nn.Module):
     def __init__(self, temperature: float = 0.1):
         super().__init__()
         if not temperature > 0:
-            raise ValueError(f"human.temperature must be > 0, got {temperature}")
+            raise ValueError(f"temperature={temperature} must be > 0")
         self.temperature = float(temperature)
 
     def forward(self, sim_anchor_a: torch.Tensor, sim_anchor_b: torch.Tensor, chose_a: torch.Tensor) -> torch.Tensor:

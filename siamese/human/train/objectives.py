@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
 from siamese.human.compare.normalize import NORMALIZATIONS, normalize_ratings
-from siamese.human.io.pair_set import load_pair_set
-from siamese.human.io.ratings import load_ratings
-from siamese.human.io.trial_set import CHOICES_CSV, load_choices, load_trial_set
+from siamese.human.io.read import read_pairs, read_two_afc
 from siamese.human.train.losses import pair_cosine
 
 
@@ -45,7 +42,7 @@ class RatedPairsObjective(nn.Module):
             val_a, val_b, val_ratings = validation
             if not (len(val_a) == len(val_b) == len(val_ratings)) or len(val_ratings) < 3:
                 raise ValueError(f"inner validation needs >= 3 rated pairs, got {len(val_ratings)} "
-                                 f"(raise human.val_fraction or use more pairs)")
+                                 f"(give more validation pairs)")
             self.validation = RatedPairsObjective(val_a, val_b, val_ratings, loss, layer)
 
     def prepare(self, normalize: Callable[[torch.Tensor], torch.Tensor]) -> None:
@@ -111,8 +108,10 @@ def rated_pairs_from_files(pairs_dir: str, ratings: str, loss: nn.Module, layer:
                            train_pairs: Sequence[str] | None = None,
                            raters: Sequence[str] | None = None, val_fraction: float = 0.0,
                            val_seed: int = 0, normalize: str = "none") -> RatedPairsObjective:
-    """The objective of a pair set and its ratings (docs/human_similarity.md). ``train_pairs``: only these pair ids
-    train (the rest are held out, for cross-validation); ``raters``: only these raters' ratings are averaged.
+    """The objective of a pair set and its ratings, as the ``human.*`` keys of ``task=human_aligned`` build it (this
+    is the config's entry point, so its errors name those keys; docs/human_similarity.md). ``train_pairs``: only
+    these pair ids train (the rest are held out, for cross-validation); ``raters``: only these raters' ratings are
+    averaged.
     ``val_fraction``: this fraction of the training pairs (random, seeded by ``val_seed``; at least 3) is kept
     out of the loss as the inner validation set of early stopping.
 
@@ -129,16 +128,15 @@ def rated_pairs_from_files(pairs_dir: str, ratings: str, loss: nn.Module, layer:
     if not pairs_dir or not ratings:
         raise ValueError("human.pairs and human.ratings must be set: python train.py experiment=human_aligned "
                          "human.pairs=DIR human.ratings=FILE")
-    pairs = load_pair_set(pairs_dir)
-    rated = load_ratings(ratings, pairs.pair_id, tuple(scale))
+    pairs = rated = read_pairs(pairs_dir, ratings, tuple(scale))
     if raters is not None:
         check_known(raters, rated.raters, "human.raters", "rater", show_known=True)
-        rated = replace(rated, raters=list(raters), matrix=rated.matrix[[rated.raters.index(r) for r in raters]])
+        rated = replace(rated, raters=list(raters), ratings=rated.ratings[[rated.raters.index(r) for r in raters]])
     training = np.ones(len(pairs.pair_id), dtype=bool)
     if train_pairs is not None:
         check_known(train_pairs, pairs.pair_id, "human.train_pairs", "pair")
         training = np.isin(pairs.pair_id, list(train_pairs))
-        rated = replace(rated, matrix=np.where(training, rated.matrix, np.nan))  # held-out ratings never enter
+        rated = replace(rated, ratings=np.where(training, rated.ratings, np.nan))  # held-out ratings never enter
     mean = normalize_ratings(rated, normalize).mean()
     keep = np.isfinite(mean) & training
     rows = np.flatnonzero(keep)
@@ -163,14 +161,13 @@ def two_afc_from_files(trials_dir: str, loss: nn.Module, layer: str = "embedding
     if not trials_dir:
         raise ValueError("human.triplets must be set: python train.py experiment=human_aligned_2afc "
                          "human.triplets=DIR (a trial set with the choices.csv of the 2AFC page)")
-    trials = load_trial_set(trials_dir)
-    answers = load_choices(choices or Path(trials_dir) / CHOICES_CSV, trials)
+    judgments = read_two_afc(trials_dir, choices)
+    answers, images = judgments.two_afc, judgments.images
     keep = np.ones(len(answers.rater), dtype=bool)
     if raters is not None:
         check_known(raters, sorted(set(answers.rater)), "human.raters", "rater", show_known=True)
         keep = np.isin(answers.rater, list(raters))
     if keep.sum() < 1:
         raise ValueError(f"{trials_dir}: no 2AFC answers to train on")
-    t = answers.trial[keep]
-    return TwoAFCObjective(trials.images[trials.anchor[t]], trials.images[trials.a[t]], trials.images[trials.b[t]],
-                           answers.chose_a[keep], loss, layer)
+    anchor, a, b, chosen = answers.rows()[keep].T
+    return TwoAFCObjective(images[anchor], images[a], images[b], (chosen == a).astype(np.float32), loss, layer)

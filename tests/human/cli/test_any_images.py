@@ -31,7 +31,7 @@ def test_rgb_pair_set_of_any_size_loads_and_is_shown_at_a_sensible_size(tmp_path
     assert shown.size == (240, 160) and shown.mode == "RGB"  # enlarged x4 (longer side 224-320), not inverted
     assert np.array_equal(np.asarray(shown)[::4, ::4], a[0])
     digit = Image.open(io.BytesIO(pair_png(np.zeros((28, 28), np.uint8))))
-    assert digit.size == (224, 224) and np.asarray(digit).min() == 255  # dark on white, as before
+    assert digit.size == (224, 224) and np.asarray(digit).min() == 255  # dark on white
     assert display_size(600, 800) == ((240, 320), False)  # large photos scaled down to fit
 
 

@@ -91,11 +91,25 @@ def test_the_console_table_says_synthetic(pair_dir, tmp_path, capsys):
     assert "SYNTHETIC" in (tmp_path / "out" / "comparison.md").read_text()
 
 
+def bca_by_hand(values, estimate, jackknife, level: float = 0.95) -> tuple[float, float]:
+    """The BCa interval of bootstrap ``values``: percentiles at ``ndtr(z0 + (z0 + z) / (1 - a (z0 + z)))``, with the
+    bias ``z0`` from the share of values below ``estimate`` and the acceleration ``a`` from the ``jackknife``."""
+    from scipy.special import ndtr, ndtri
+
+    values, jackknife = np.asarray(values, dtype=float), np.asarray(jackknife, dtype=float)
+    z0 = ndtri(((values < estimate).mean() + (values <= estimate).mean()) / 2)
+    d = jackknife.mean() - jackknife
+    a = (d ** 3).sum() / (6 * (d ** 2).sum() ** 1.5)
+    z = ndtri(np.array([(1 - level) / 2, (1 + level) / 2]))
+    return tuple(np.percentile(values, 100 * ndtr(z0 + (z0 + z) / (1 - a * (z0 + z)))))
+
+
 def test_eval_images_cis_by_hand():
-    """Bootstrap CIs of the image-set scores, against a slow re-computation with the same draws."""
+    """BCa bootstrap CIs of the image-set scores, against a slow re-computation with the same draws: the matrix
+    over images (the pairs of two different drawn images), the triplet agreement over triplets."""
     from scipy import stats
 
-    from siamese.human.compare.correlation import matrix_agreement_ci, triplet_agreement_ci
+    from siamese.human.compare.correlation import matrix_agreement, matrix_agreement_ci, triplet_agreement_ci
 
     rng = np.random.default_rng(1)
     points = rng.normal(size=(12, 3))
@@ -110,13 +124,16 @@ def test_eval_images_cis_by_hand():
         i, j = pick[upper[0]], pick[upper[1]]
         keep = i != j
         values.append(stats.spearmanr(model[i[keep], j[keep]], human[i[keep], j[keep]])[0])
-    assert (low, high) == pytest.approx(tuple(np.percentile(values, [2.5, 97.5])))
+    jackknife = [matrix_agreement(np.delete(np.delete(model, k, 0), k, 1), np.delete(np.delete(human, k, 0), k, 1))
+                 for k in range(12)]
+    assert (low, high) == pytest.approx(bca_by_hand(values, matrix_agreement(model, human), jackknife))
     assert matrix_agreement_ci(model, model, n_boot=20) == (pytest.approx(1.0), pytest.approx(1.0))
-    triplets = [(0, 1, 2, 1), (0, 1, 2, 2), (3, 4, 5, 4)]
+    triplets = [(0, 1, 2, 1), (0, 1, 2, 2), (3, 4, 5, 4), (3, 4, 5, 5), (0, 4, 5, 4)]
     scores = np.array([1.0 if model[a, c] > model[a, b if c == x else x] else 0.0 for a, x, b, c in triplets])
-    picks = np.random.default_rng(0).integers(0, 3, size=(40, 3))
+    picks = np.random.default_rng(0).integers(0, 5, size=(40, 5))
+    jackknife = [np.delete(scores, k).mean() for k in range(5)]
     assert triplet_agreement_ci(model, triplets, n_boot=40) == pytest.approx(
-        tuple(np.percentile(scores[picks].mean(1), [2.5, 97.5])))
+        bca_by_hand(scores[picks].mean(1), scores.mean(), jackknife))
 
 
 def test_eval_images_prints_cis(tmp_path, capsys):

@@ -57,7 +57,7 @@ def test_rating_page_in_headless_chromium(pair_set, tmp_path):
         assert browser.evaluate("document.body.dataset.pair") == order[0]
         assert progress(browser).startswith("Pair 1 of 6")
         browser.wait_for("document.getElementById('img-a').complete")  # the PNG may still be on its way
-        assert browser.evaluate("document.getElementById('img-a').naturalWidth") == 224  # 28 px x 8, as before
+        assert browser.evaluate("document.getElementById('img-a').naturalWidth") == 224  # 28 px x 8
         browser.evaluate("document.getElementById('rate-7').click(); true")  # button
         wait_rated(browser, 1)
         # saved (appended + flushed) before the page moved on: the file already holds the row

@@ -6,9 +6,9 @@ import logging
 import numpy as np
 import pytest
 
-from siamese.human.compare.normalize import NORMALIZATIONS, NormalizedRatings, normalize_ratings, normalize_rows
+from siamese.human.compare.normalize import NORMALIZATIONS, normalize_ratings, normalize_rows
 from siamese.human.compare.stats import leave_one_out_ceiling
-from siamese.human.io.ratings import Ratings
+from siamese.human.io.judgments import Judgments
 
 NAN = np.nan
 
@@ -61,18 +61,19 @@ def test_constant_rater_becomes_zero_with_a_warning(caplog):
 
 
 def test_normalized_ratings_keep_ids_and_say_how_and_the_ceiling_uses_them():
-    raw = Ratings(["r1", "r2", "r3"], ["p1", "p2", "p3", "p4"],
-                  np.array([[1, 2, 3, 4], [5, 6, 8, 9], [2, 2, 5, 10]], dtype=float))
+    images = np.arange(5, dtype=np.uint8)[:, None, None] * np.ones((1, 28, 28), np.uint8)
+    raw = Judgments.from_pairs(images[:4], images[1:], ["p1", "p2", "p3", "p4"],
+                               np.array([[1, 2, 3, 4], [5, 6, 8, 9], [2, 2, 5, 10]], dtype=float), ["r1", "r2", "r3"])
     for method in NORMALIZATIONS:
         normalized = normalize_ratings(raw, method)
-        assert isinstance(normalized, NormalizedRatings) and normalized.normalization == method
+        assert isinstance(normalized, Judgments) and normalized.normalization == method
         assert normalized.raters == raw.raters and normalized.pair_id == raw.pair_id
         assert method in normalized.describe()
     z = normalize_ratings(raw, "zscore")
-    np.testing.assert_allclose(z.mean(), normalize_rows(raw.matrix, "zscore").mean(axis=0))
+    np.testing.assert_allclose(z.mean(), normalize_rows(raw.ratings, "zscore").mean(axis=0))
     # the leave-one-out ceiling reads the normalized matrix: rank and raw differ here
-    assert leave_one_out_ceiling(normalize_ratings(raw, "rank").matrix)[0] != pytest.approx(
-        leave_one_out_ceiling(raw.matrix)[0])
+    assert leave_one_out_ceiling(normalize_ratings(raw, "rank").ratings)[0] != pytest.approx(
+        leave_one_out_ceiling(raw.ratings)[0])
     with pytest.raises(ValueError, match="already normalized"):
         normalize_ratings(z, "rank")
     with pytest.raises(ValueError, match="unknown rater normalization 'minmax'"):

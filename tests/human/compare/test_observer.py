@@ -22,6 +22,7 @@ from siamese.human.compare.similarity import pixel_similarity
 from siamese.human.compare.stats import pearson
 from siamese.human.io.pair_set import load_pair_set
 from siamese.human.io.ratings import load_ratings
+from siamese.human.io.read import from_pair_set
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,7 @@ def test_simulated_ratings_follow_the_rater_model_exactly():
         np.testing.assert_array_equal(got, expected)
         assert 4 <= rater["offset"] <= 7 and 0.8 <= rater["scale"] <= 2.5
     assert all(row[0].startswith("synthetic_rater_") and row[3] == 1 for row in rows)
-    with pytest.raises(ValueError, match="--raters must be >= 2"):
+    with pytest.raises(ValueError, match="n_raters=1 must be >= 2"):
         simulate_ratings(similarity, list("abcd"), RaterModel(n_raters=1))
 
 
@@ -96,7 +97,7 @@ def test_pixels_sit_well_below_the_noise_ceiling_and_the_observer_at_it(observer
     ratings = load_ratings(observer_set / RATINGS_FILE, pairs.pair_id)
     with open(observer_set / "observer_truth.csv") as f:
         truth = np.array([float(row["t"]) for row in csv.DictReader(f)])
-    ceiling = noise_ceiling(ratings)["ceiling_loo_r"]
+    ceiling = noise_ceiling(from_pair_set(pairs, ratings))["ceiling_loo_r"]
     pixels = pearson(pixel_similarity(pairs.images_a, pairs.images_b), ratings.mean())
     observer = pearson(truth, ratings.mean())
     assert ceiling > 0.75

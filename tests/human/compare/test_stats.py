@@ -104,3 +104,64 @@ def test_matrix_and_triplet_agreement_on_hand_cases():
     # anchor 0: people chose image 1 over 2 (model agrees: 0.8 > 0.3); anchor 2: chose 1 over 0 (model: 0.2 < 0.3)
     assert triplet_agreement(model, [(0, 1, 2, 1), (2, 0, 1, 1)]) == 0.5
     assert triplet_agreement(model, [(0, 1, 2, 1), (2, 0, 1, 0)]) == 1.0
+
+
+# ------------------------------------------------------------------------------------ library statistics, by hand
+def test_permutation_p_is_exact_when_every_pairing_fits():
+    import itertools
+
+    x, y = np.array([1.0, 2, 3, 4, 5]), np.array([2.0, 1, 4, 3, 5])
+    observed = abs(pearson(x, y))
+    exact = np.mean([abs(pearson(x, y[list(p)])) >= observed - 1e-12 for p in itertools.permutations(range(5))])
+    assert permutation_p(x, y, n_perm=200) == pytest.approx(exact, abs=1e-12)  # 5! = 120 <= 200: all pairings
+
+
+def test_fisher_ci_is_tanh_of_arctanh_r_plus_minus_z_over_sqrt_n_minus_3():
+    from siamese.human.compare.stats import pearson_fisher_ci
+
+    r, n = pearson(X, Y), len(X)
+    half = scipy_stats.norm.ppf(0.975) / math.sqrt(n - 3)
+    assert pearson_fisher_ci(X, Y) == pytest.approx((math.tanh(math.atanh(r) - half), math.tanh(math.atanh(r) + half)))
+    assert all(math.isnan(v) for v in pearson_fisher_ci(X[:3], Y[:3]))
+    result = compare(X, Y, n_boot=100, n_perm=100)
+    assert (result["r_fisher_ci_low"], result["r_fisher_ci_high"]) == pytest.approx(pearson_fisher_ci(X, Y))
+
+
+def test_an_image_resample_keeps_the_pairs_of_two_drawn_images_as_often_as_they_were_drawn():
+    from siamese.human.compare.stats import image_weights, shares_images
+
+    pairs = np.array([[0, 1], [0, 2], [1, 2], [2, 3]])
+    # draws 0, 0, 2, 3: c = (2, 0, 1, 1); pair (0, 2) twice, (2, 3) once, pairs with image 1 left out
+    assert image_weights([0, 0, 2, 3], pairs).tolist() == [0, 2, 0, 1]
+    assert shares_images(pairs) and not shares_images([[0, 1], [2, 3]])
+
+
+def test_the_image_bootstrap_statistic_equals_the_brute_force_list_of_drawn_pairs():
+    """For one image draw, the correlation over the kept pairs equals the correlation over the explicit list:
+    every (k, l) of two draws k < l whose images form a rated pair, listed once per such (k, l)."""
+    from siamese.human.compare.stats import image_weights
+
+    rng = np.random.default_rng(3)
+    pairs = np.array([(i, j) for i in range(8) for j in range(i + 1, 8) if (i + j) % 3])
+    x, y = rng.normal(size=len(pairs)), rng.normal(size=len(pairs))
+    draw = rng.integers(0, 8, size=8)
+    index = {tuple(p): k for k, p in enumerate(pairs.tolist())}
+    listed = [index[(min(a, b), max(a, b))] for k, a in enumerate(draw) for b in draw[k + 1:]
+              if a != b and (min(a, b), max(a, b)) in index]
+    weights = image_weights(draw, pairs)
+    assert sorted(listed) == sorted(np.repeat(np.arange(len(pairs)), weights).tolist())
+    assert pearson(np.repeat(x, weights), np.repeat(y, weights)) == pytest.approx(pearson(x[listed], y[listed]))
+
+
+def test_shared_images_widen_the_ci_where_pair_resampling_would_be_too_narrow():
+    """Pairs of 12 images (all 66): each image carries an effect that both the model and the people see, so pairs
+    that share an image are not independent; resampling images gives a wider CI than resampling pairs."""
+    rng = np.random.default_rng(0)
+    i, j = np.triu_indices(12, k=1)
+    effect = rng.normal(size=12)
+    x = effect[i] + effect[j] + rng.normal(0, 0.5, len(i))
+    y = effect[i] + effect[j] + rng.normal(0, 0.5, len(i))
+    by_pairs = bootstrap_ci(x, y, n_boot=500, seed=1)
+    by_images = bootstrap_ci(x, y, n_boot=500, seed=1, pairs=np.column_stack([i, j]))
+    assert by_images[0] < by_pairs[0] and by_images[1] - by_images[0] > 1.5 * (by_pairs[1] - by_pairs[0])
+    assert by_images[0] < pearson(x, y) < by_images[1]

@@ -9,10 +9,10 @@ import pytest
 import torch
 
 from siamese.human.__main__ import main as human_main
-from siamese.human.ais.data import from_pair_set
 from siamese.human.collect.pairs import make_pairs
 from siamese.human.compare.synthetic import synthetic_ratings
 from siamese.human.io import FormatError, load_image_set, load_pair_set, load_ratings
+from siamese.human.io.read import from_pair_set
 from siamese.human.report.ais import write_report
 
 

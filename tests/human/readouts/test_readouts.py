@@ -176,6 +176,7 @@ class SpyReadout(LayerMixing):
 def test_outer_folds_never_fit_on_held_out_pairs_or_their_images():
     from siamese.human.io.pair_set import PairSet
     from siamese.human.io.ratings import Ratings
+    from siamese.human.io.read import from_pair_set
 
     rng = np.random.default_rng(0)
     pool = rng.integers(0, 255, size=(60, 28, 28)).astype(np.uint8)
@@ -190,8 +191,9 @@ def test_outer_folds_never_fit_on_held_out_pairs_or_their_images():
     groups = pair_groups(keys)
     assert len(np.unique(groups)) == 20 and all(groups[k] == groups[20 + k] for k in range(20))
     SpyReadout.fitted_rows = []
-    result = cross_validate_readouts(pairs, ratings, features, [ReadoutSpec("spy_layer_mixing", ["pixels"])],
-                                     folds=3, inner_folds=2, n_boot=50, n_perm=20, fit_final=False)
+    result = cross_validate_readouts(from_pair_set(pairs, ratings), features,
+                                     [ReadoutSpec("spy_layer_mixing", ["pixels"])], folds=3, inner_folds=2,
+                                     n_boot=50, n_perm=20, fit_final=False)
     outer = grouped_folds(groups, 3, 0)
     per_fold = len(SpyReadout.fitted_rows) // 3
     for fold, (train, test) in enumerate(outer):
@@ -240,8 +242,7 @@ def test_align_readout_then_eval_readout_on_a_synthetic_observer_set(random_clas
     from siamese.human.__main__ import main as human_main
     from siamese.human.compare.correlation import noise_ceiling
     from siamese.human.compare.normalize import normalize_ratings
-    from siamese.human.io.pair_set import load_pair_set
-    from siamese.human.io.ratings import load_ratings
+    from siamese.human.io.read import read_pairs
     from siamese.human.readouts import extract_pair_features
     from siamese.models.loading import load_net
 
@@ -261,8 +262,8 @@ def test_align_readout_then_eval_readout_on_a_synthetic_observer_set(random_clas
     report = (out / "readouts.md").read_text()
     assert "SYNTHETIC" in report and "rater normalization: rank" in report
     summary = json.loads((out / "summary.json").read_text())
-    pairs = load_pair_set(data)
-    ratings = normalize_ratings(load_ratings(ratings_file, pairs.pair_id), "rank")
+    pairs = read_pairs(data, ratings_file)
+    ratings = normalize_ratings(pairs, "rank")
     assert summary["ceiling_loo_r"] == pytest.approx(noise_ceiling(ratings)["ceiling_loo_r"])
     assert summary["normalization"] == "rank" and summary["synthetic"] is True
     assert (out / "readouts.png").is_file()
@@ -278,7 +279,7 @@ def test_align_readout_then_eval_readout_on_a_synthetic_observer_set(random_clas
     assert set(table) == {"fc", "feature_reweighting-fc"}
     expected = readout.similarity(extract_pair_features(load_net(random_classifier_ckpt), pairs.images_a,
                                                         pairs.images_b, ["fc"]))
-    z = normalize_ratings(load_ratings(ratings_file, pairs.pair_id), "zscore")
+    z = normalize_ratings(pairs, "zscore")
     assert float(table["feature_reweighting-fc"]["r"]) == pytest.approx(pearson(expected, z.mean()), abs=1e-9)
     assert table["fc"]["normalization"] == "zscore"
     assert float(table["fc"]["ceiling_loo_r"]) == pytest.approx(noise_ceiling(z)["ceiling_loo_r"])
@@ -304,8 +305,20 @@ def test_paired_gain_ci_resamples_both_correlations_together():
     new, old = y + rng.normal(0, 0.5, 50), y + rng.normal(0, 2.0, 50)
     gain, low, high = bootstrap_gain_ci(new, old, y, n_boot=300, seed=4)
     assert gain == pytest.approx(pearson(new, y) - pearson(old, y))
+    # the same resamples scipy.stats.bootstrap draws (paired: one index vector per resample, seeded), and the BCa
+    # interval of them by hand: bias z0 from the share below the estimate, acceleration a from the jackknife
+    from scipy.special import ndtr, ndtri
+
     picks = np.random.default_rng(4).integers(0, 50, size=(300, 50))
-    reference = [pearson(new[p], y[p]) - pearson(old[p], y[p]) for p in picks]
-    assert (low, high) == pytest.approx((np.quantile(reference, 0.025), np.quantile(reference, 0.975)))
+    reference = np.array([pearson(new[p], y[p]) - pearson(old[p], y[p]) for p in picks])
+    z0 = ndtri(((reference < gain).mean() + (reference <= gain).mean()) / 2)
+    jack = np.array([pearson(np.delete(new, i), np.delete(y, i)) - pearson(np.delete(old, i), np.delete(y, i))
+                     for i in range(50)])
+    d = jack.mean() - jack
+    a = (d ** 3).sum() / (6 * (d ** 2).sum() ** 1.5)
+    z = ndtri(np.array([0.025, 0.975]))
+    assert (low, high) == pytest.approx(tuple(np.quantile(reference, ndtr(z0 + (z0 + z) / (1 - a * (z0 + z))))))
+    # the plain percentile interval of the same resamples is close but not equal
+    assert (low, high) != pytest.approx((np.quantile(reference, 0.025), np.quantile(reference, 0.975)))
     assert 0 < low < gain < high
     assert bootstrap_gain_ci(old, old, y, n_boot=50)[:3] == (0.0, 0.0, 0.0)

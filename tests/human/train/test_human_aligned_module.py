@@ -1,6 +1,7 @@
 """Human-aligned training on SYNTHETIC ratings: the objective must raise held-out alignment; folds never leak."""
 
 import numpy as np
+import pytest
 import torch
 
 from siamese.data import load_mnist
@@ -39,6 +40,7 @@ def test_folds_hold_out_every_pair_once_and_never_share_images():
         assert not set(pairs[train].ravel()) & set(pairs[test].ravel())
 
 
+@pytest.mark.slow  # two 4-epoch trainings compared (78 s on 2 cores): a study of the objective, not a unit test
 def test_alignment_objective_raises_heldout_r_on_synthetic_ratings(cfg_factory):
     images, pairs, ratings = synthetic_ink_pairs()
     train_rows, heldout_rows = pair_folds(pairs, k=4, seed=0)[0]
