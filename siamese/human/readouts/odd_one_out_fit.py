@@ -23,7 +23,6 @@ import torch
 from siamese.human.readouts.features import PairFeatures
 
 START_LOG_BETA = math.log(10.0)
-SMALL_FIT_PAIRS = 30_000  # below this many pairs a fit runs on one torch thread
 
 
 def triplet_pair_features(image_features: PairFeatures, triplets) -> PairFeatures:
@@ -46,9 +45,8 @@ def fit_odd_one_out(readout, features: PairFeatures, trials, chosen_column, max_
     """Fit ``readout`` (a ``GradientReadout`` or ``LayerMixing``) on answers: ``trials`` (trial position per answer)
     and ``chosen_column`` (0, 1, 2: which image of the trial is the odd one). Returns the readout, fitted."""
     from scipy.optimize import minimize
-    from threadpoolctl import threadpool_limits
 
-    from siamese.human.readouts.gradient import GradientReadout
+    from siamese.human.readouts.gradient import GradientReadout, few_threads
     from siamese.human.readouts.layer_mixing import LayerMixing
 
     target = torch.as_tensor(np.asarray(chosen_column, dtype=np.int64))
@@ -90,16 +88,9 @@ def fit_odd_one_out(readout, features: PairFeatures, trials, chosen_column, max_
 
     bounds = [(lower.get(name), None) for name, size in zip(names, sizes) for _ in range(size)]
     x0 = torch.cat([v.reshape(-1) for v in start.values()]).numpy()
-    threads = torch.get_num_threads()
-    small = len(rows) < SMALL_FIT_PAIRS
-    if small:  # tiny tensors: thread hand-offs (torch, L-BFGS-B BLAS) cost more than they save (10x, 2 busy cores)
-        torch.set_num_threads(1)
-    try:
-        with threadpool_limits(1 if small else None):
-            solution = minimize(loss_and_grad, x0, jac=True, method="L-BFGS-B", bounds=bounds,
-                                options={"maxiter": max_iter or getattr(readout, "max_iter", 100)})
-    finally:
-        torch.set_num_threads(threads)
+    with few_threads(len(rows)):
+        solution = minimize(loss_and_grad, x0, jac=True, method="L-BFGS-B", bounds=bounds,
+                            options={"maxiter": max_iter or getattr(readout, "max_iter", 100)})
     params = unpack(torch.as_tensor(solution.x, dtype=torch.float64))
     if mixing:
         readout.weights, readout.intercept = params["weights"].numpy(), 0.0
