@@ -1,6 +1,7 @@
 """Growth curves of the human toolkit's analyses: seconds against size, on SYNTHETIC data.
 
-``python -m benchmarks.human_scaling [--parts ooo eval align] [--ooo-sizes ...] [--pair-sizes ...] [--out DIR]``
+``python -m benchmarks.human_scaling [--parts ooo eval align] [--ooo-sizes ...] [--pair-sizes ...]
+[--align-sizes ...] [--out DIR] [--name STEM]``
 
 - ``ooo``: odd-one-out scoring of 2,000 images (64-D seeded Gaussian embeddings) on T random SYNTHETIC answers:
   reading the THINGS file (``read_things``), the three pair similarities of every answer
@@ -19,6 +20,7 @@ Writes ``human_scaling.md`` (the table) and ``human_scaling.png`` (log-log curve
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import tempfile
 import time
@@ -112,7 +114,7 @@ def time_align(size: int, work: Path) -> dict:
 
 def table(rows: list[dict]) -> str:
     lines = ["| part | size | seconds | detail |", "|---|---|---|---|"]
-    for r in rows:
+    for r in sorted(rows, key=lambda r: (["odd-one-out", "eval", "align-readout"].index(r["part"]), r["size"])):
         detail = (f"read {r['read_s']:.1f} s, similarities {r['similarity_s']:.1f} s, score + CI + ceiling "
                   f"{r['score_s']:.1f} s" if r["part"] == "odd-one-out" else "")
         lines.append(f"| {r['part']} | {r['size']:,} | {r['total_s']:.1f} | {detail} |")
@@ -129,7 +131,7 @@ def plot(rows: list[dict], path: Path) -> None:
 
     figure, axis = plt.subplots(figsize=(6, 4))
     for part in dict.fromkeys(r["part"] for r in rows):
-        points = [(r["size"], r["total_s"]) for r in rows if r["part"] == part]
+        points = sorted((r["size"], r["total_s"]) for r in rows if r["part"] == part)
         axis.loglog(*zip(*points), marker="o", label=part)
     axis.axhline(60, color="grey", linestyle=":", label="60 s")
     axis.set_xlabel("size (answers or rated pairs; SYNTHETIC)")
@@ -145,16 +147,18 @@ def main(argv=None) -> str:
     parser.add_argument("--parts", nargs="+", default=["ooo", "eval", "align"], choices=["ooo", "eval", "align"])
     parser.add_argument("--ooo-sizes", type=int, nargs="+", default=[10_000, 100_000, 300_000, 1_000_000])
     parser.add_argument("--pair-sizes", type=int, nargs="+", default=[1_000, 2_500, 5_000, 10_000])
+    parser.add_argument("--align-sizes", type=int, nargs="+", help="rated pairs for align (default: --pair-sizes)")
     parser.add_argument("--out", default=str(Path(__file__).parent))
     parser.add_argument("--name", default="human_scaling", help="output file stem (.md, .json, .png)")
+    parser.add_argument("--append", action="store_true", help="add to the rows of an existing <name>.json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    rows = []
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    rows = json.loads((out / f"{args.name}.json").read_text()) if args.append else []
     with tempfile.TemporaryDirectory() as tmp:
         for part, sizes, timer in (("ooo", args.ooo_sizes, time_ooo), ("eval", args.pair_sizes, time_eval),
-                                   ("align", args.pair_sizes, time_align)):
+                                   ("align", args.align_sizes or args.pair_sizes, time_align)):
             if part in args.parts:
                 for size in sizes:
                     rows.append(timer(size, Path(tmp)))
@@ -166,8 +170,6 @@ def main(argv=None) -> str:
 
 
 def write(rows: list[dict], out: Path, name: str) -> None:
-    import json
-
     from siamese.utils.files import write_text_atomic
 
     write_text_atomic(out / f"{name}.md", f"SYNTHETIC data; seconds on this machine (see README).\n\n{table(rows)}\n")
