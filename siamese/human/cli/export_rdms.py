@@ -62,12 +62,22 @@ def comparison_table(judgments, sources) -> tuple[str, list[dict]]:
     return ("SYNTHETIC ratings\n\n" if judgments.synthetic else "") + "\n".join(lines) + note, rows
 
 
+def write_comparison(judgments, sources, out: Path, stem: str = "rsatoolbox") -> str:
+    """Write ``<stem>.md`` and ``<stem>.json`` of ``comparison_table`` into ``out``; returns the markdown."""
+    from siamese.utils.files import write_text_atomic
+
+    text, rows = comparison_table(judgments, sources)
+    Path(out).mkdir(parents=True, exist_ok=True)
+    write_text_atomic(Path(out) / f"{stem}.md", text + "\n")
+    write_text_atomic(Path(out) / f"{stem}.json", json.dumps(rows, indent=1, default=float))
+    return text + f"\nwrote {Path(out) / stem}.md, .json"
+
+
 def run(args) -> int:
     import numpy as np
 
     from siamese.human.compare.rsa import human_rdms, load_rdms, model_rdm, save_rdms
     from siamese.human.io.read import read_pairs
-    from siamese.utils.files import write_text_atomic
 
     judgments = read_pairs(args.pairs, args.ratings, tuple(args.scale))
     if judgments.ratings is None:
@@ -81,9 +91,6 @@ def run(args) -> int:
         back = load_rdms(save_rdms(rdms, out / file))
         if not np.array_equal(back.get_vectors(), rdms.get_vectors(), equal_nan=True):
             raise RuntimeError(f"{out / file} did not read back identical")
-    text, rows = comparison_table(judgments, sources)
-    write_text_atomic(out / "comparison.md", text + "\n")
-    write_text_atomic(out / "comparison.json", json.dumps(rows, indent=1, default=float))
-    print(text)
+    print(write_comparison(judgments, sources, out, "comparison"))
     print(f"wrote {len(written)} RDM files (read back identical) and comparison.md/json to {out}")
     return 0

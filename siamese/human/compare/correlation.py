@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 COLUMNS = ["model", "layer", "n_pairs", "r", "r_ci_low", "r_ci_high", "r_p", "rho", "rho_ci_low", "rho_ci_high",
            "rho_p", "ceiling_loo_r", "ceiling_split_half_r", "normalization", "synthetic", "note"]
+SHEET_MAX_PAIRS = 48  # pairs on sheet_scored.png
 SYNTHETIC_BANNER = "**SYNTHETIC RATINGS: generated, not given by people.**\n\n"
 
 
@@ -105,6 +106,15 @@ def markdown_table(rows: list[dict], banner: bool = True) -> str:
         "\nWhy nan:\n" + "\n".join(notes) + "\n" if notes else "")
 
 
+def sheet_rows(human, most: int = SHEET_MAX_PAIRS) -> np.ndarray:
+    """The pairs the scored sheet shows: all up to ``most``, else ``most`` spread evenly over the mean rating's
+    order (lowest to highest; unrated pairs last). A sheet of every pair took minutes at 1,000 pairs."""
+    if len(human) <= most:
+        return np.arange(len(human))
+    order = np.argsort(np.where(np.isnan(human), np.inf, human), kind="stable")
+    return order[np.unique(np.linspace(0, len(order) - 1, most).round().astype(int))]
+
+
 def evaluate(judgments: Judgments, out_dir: str | Path, ckpt=None, layers=None, baselines=(),
              classifier_ckpt=None, n_boot: int = 2000, n_perm: int = 5000, seed: int = 0,
              extra_scores: dict[tuple[str, str], np.ndarray] | None = None) -> list[dict]:
@@ -144,12 +154,17 @@ def evaluate(judgments: Judgments, out_dir: str | Path, ckpt=None, layers=None, 
                      ylabel=f"mean {'SYNTHETIC' if synthetic else 'human'} rating (min-max normalized)")
     notes = []
     human_norm = minmax(human)
-    for k in range(len(judgments)):
-        parts = [f"{layer} {minmax(values)[k]:.2f}" for (_, layer), values in list(scores.items())[:3]]
+    shown = list(scores.items())[:3]
+    normalized = [minmax(values) for _, values in shown]
+    rows_shown = sheet_rows(human)
+    for k in rows_shown:
+        parts = [f"{layer} {values[k]:.2f}" for ((_, layer), _), values in zip(shown, normalized)]
         who_k = f"{'synthetic' if synthetic else 'human'} {human[k]:.1f} ({human_norm[k]:.2f})"
         notes.append(who_k + "\n" + ", ".join(parts))
-    save_sheet(judgments, out_dir / "sheet_scored.png", title=f"pairs with {who} mean rating (normalized) and model "
-                                                          "similarity (min-max normalized)", notes=notes)
+    some = "" if len(rows_shown) == len(judgments) else f"{len(rows_shown)} of {len(judgments)} "
+    save_sheet(judgments.subset_pairs(rows_shown), out_dir / "sheet_scored.png",
+               title=f"{some}pairs with {who} mean rating (normalized) and model similarity (min-max normalized)",
+               notes=notes)
     log.info("wrote %s", out_dir / "comparison.md")
     return rows
 

@@ -144,8 +144,11 @@ class Judgments:
             self.ratings = np.asarray(self.ratings, dtype=float).reshape(len(self.raters), len(self.pairs))
         for name in ("rt", "retest"):
             if getattr(self, name) is not None:
-                setattr(self, name, np.asarray(getattr(self, name), dtype=float).reshape(len(self.raters),
-                                                                                         len(self.pairs)))
+                value = np.asarray(getattr(self, name), dtype=float)
+                if value.size != len(self.raters) * len(self.pairs):
+                    raise ValueError(f"{name} has shape {value.shape}; it must be raters x pairs "
+                                     f"({len(self.raters)}, {len(self.pairs)}) (subset raters with subset_raters)")
+                setattr(self, name, value.reshape(len(self.raters), len(self.pairs)))
         if self.catch is not None:
             self.catch = np.asarray(self.catch, dtype=bool).reshape(len(self.pairs))
         if self.sessions and len(self.sessions) != len(self.raters):
@@ -199,6 +202,13 @@ class Judgments:
     def with_ratings(self, ratings, normalization: str) -> Judgments:
         """A copy whose ``ratings`` are ``ratings`` (same raters and pairs), normalized by ``normalization``."""
         return replace(self, ratings=np.asarray(ratings, dtype=float), normalization=normalization)
+
+    def subset_raters(self, rows) -> Judgments:
+        """A copy with only the raters at positions ``rows`` (ratings, rt, retest and sessions follow)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        ratings, rt, retest = (None if m is None else m[rows] for m in (self.ratings, self.rt, self.retest))
+        return replace(self, raters=[self.raters[r] for r in rows], ratings=ratings, rt=rt, retest=retest,
+                       sessions=[self.sessions[r] for r in rows] if self.sessions else [])
 
     def subset_pairs(self, rows) -> Judgments:
         """A copy with only the pairs at positions ``rows`` (in that order; a row may repeat)."""

@@ -18,6 +18,7 @@ not be confirmed here, so they are not read: convert them to the layout above, o
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,11 @@ def read_things_triplets(path: str | Path, n_objects: int | None = None) -> np.n
     """int64 ``[T, 3]`` of a THINGS triplet file (module doc: the last column is the odd one). Blank lines are
     skipped. A line without exactly three whole numbers, an index outside ``[0, n_objects)`` or a line naming
     an object twice is a ``FormatError`` naming the file and line."""
+    return _read_numbered(path, n_objects)[0]
+
+
+def _read_numbered(path: str | Path, n_objects: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``read_things_triplets`` and the 1-based line number of each triplet."""
     path = Path(path)
     if not path.is_file():
         raise FormatError(path, "file not found")
@@ -43,11 +49,16 @@ def read_things_triplets(path: str | Path, n_objects: int | None = None) -> np.n
     numbered = [(k + 1, line) for k, line in enumerate(lines) if line.strip()]
     if not numbered:
         raise FormatError(path, "holds no triplets")
-    tokens = text.split()
-    try:
-        values = np.array(tokens, dtype=np.float64) if len(tokens) == 3 * len(numbered) else None
-    except ValueError:
-        values = None
+    values = None
+    if all(len(line.split()) == 3 for _, line in numbered):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # fromstring stops (and warns) at a bad token
+                values = np.fromstring(text, dtype=np.float64, sep=" ")  # 10x faster than float() per token
+        except ValueError:
+            values = None
+        if values is not None and len(values) != 3 * len(numbered):
+            values = None
     if values is None:  # find the first offending line, for the message
         for line_no, line in numbered:
             fields = line.split()
@@ -77,7 +88,7 @@ def read_things_triplets(path: str | Path, n_objects: int | None = None) -> np.n
         else:
             why = "a triplet must name three different objects"
         raise FormatError(path, f"{why}: {line.strip()!r}", row=line_no)
-    return triplets
+    return triplets, np.array([line_no for line_no, _ in numbered], dtype=np.int64)
 
 
 def write_things_triplets(path: str | Path, triplets) -> Path:
@@ -107,10 +118,9 @@ def read_things(directory: str | Path, files=None) -> Judgments:
                                      "odd one last)")
     parts, trial_id = [], []
     for path in paths:
-        triplets = read_things_triplets(path, len(image_id))
+        triplets, lines = _read_numbered(path, len(image_id))
         parts.append(triplets)
-        lines = [k + 1 for k, line in enumerate(path.read_text(encoding="ascii").splitlines()) if line.strip()]
-        trial_id += [f"{path.stem}:{line}" for line in lines]
+        trial_id += [f"{path.stem}:{line}" for line in lines.tolist()]
     triplets = np.concatenate(parts)
     return Judgments.from_triplets(images, image_id, ODD_ONE_OUT, triplets, triplets[:, 2], trial_id=trial_id,
                                    synthetic=synthetic_key(npz, arrays), path=directory)

@@ -122,3 +122,17 @@ def test_bad_rows_are_named(tmp_path, row, message):
     (tmp_path / "d.json").write_text(json.dumps([row]))
     with pytest.raises(FormatError, match=message):
         read_jspsych(study, [tmp_path / "d.json"])
+
+
+def test_subset_raters_keeps_the_collection_fields_aligned(tmp_path):
+    from dataclasses import replace
+
+    _, study = small_study(tmp_path, "rating")
+    (tmp_path / "d.json").write_text(json.dumps(rating_rows(study)))
+    j = read_jspsych(study, [tmp_path / "d.json"])
+    two = j.subset_raters([3, 0])
+    assert two.raters == ["P4", "P1"] and two.sessions == ["sP4", "sP1"]
+    np.testing.assert_array_equal(two.rt, j.rt[[3, 0]])
+    np.testing.assert_array_equal(two.retest, j.retest[[3, 0]])
+    with pytest.raises(ValueError, match=r"rt has shape \(4, 8\); it must be raters x pairs \(2, 8\)"):
+        replace(j, raters=["P1", "P2"], ratings=j.ratings[:2], sessions=[])
