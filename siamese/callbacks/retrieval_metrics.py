@@ -7,7 +7,13 @@ from collections.abc import Sequence
 
 from siamese.callbacks.periodic import PeriodicEvaluation
 from siamese.callbacks.split_embeddings import split_embeddings
-from siamese.evaluation.retrieval import ALL_METRICS, check_metrics, evaluate_split, precision_standard_error
+from siamese.evaluation.retrieval import (
+    ALL_METRICS,
+    check_metrics,
+    classes_disjoint,
+    evaluate_split,
+    precision_standard_error,
+)
 
 
 class RetrievalMetrics(PeriodicEvaluation):
@@ -31,6 +37,10 @@ class RetrievalMetrics(PeriodicEvaluation):
     At test time ``test/<m>`` and ``test_shifted/<m>`` (each ``test_splits`` split) against the whole train split:
     precision@1 on every query, the other ``metrics`` on ``test_max_queries`` queries (None: all; R-precision and
     MAP@R look at up to the class size of neighbours per query, ~5300 for 4 vs 9, which is what costs).
+
+    A query split whose classes are all absent from the training references (``data.test_classes``, held-out
+    Omniglot alphabets) is ranked leave-one-out within itself instead (``siamese.evaluation.retrieval``), since
+    the training images hold no match.
     """
 
     def __init__(self, metrics: Sequence[str] = ALL_METRICS, val_splits: Sequence[str] = ("val",),
@@ -57,7 +67,7 @@ class RetrievalMetrics(PeriodicEvaluation):
             reference = split_embeddings(trainer, pl_module, "train", self.val_max_references, self.seed + 1)
             for split in self.val_splits:
                 query = split_embeddings(trainer, pl_module, split)
-                values = evaluate_split(query, reference, self.val_metrics)
+                values = evaluate_split(query, _against(query, reference), self.val_metrics)
                 if "precision_at_1" in values:
                     values["precision_at_1_se"] = precision_standard_error(values["precision_at_1"],
                                                                            len(query["label"]))
@@ -67,7 +77,7 @@ class RetrievalMetrics(PeriodicEvaluation):
             reference = split_embeddings(trainer, pl_module, "train", self.max_references, self.seed + 1)
             for split in self.fit_splits:
                 query = split_embeddings(trainer, pl_module, split, self.max_queries, self.seed)
-                for name, value in evaluate_split(query, reference, self.metrics).items():
+                for name, value in evaluate_split(query, _against(query, reference), self.metrics).items():
                     pl_module.log(f"fit/{split}/{name}", value)
         pl_module.log("time/retrieval_metrics_s", time.perf_counter() - start)
 
@@ -75,8 +85,14 @@ class RetrievalMetrics(PeriodicEvaluation):
         reference = split_embeddings(trainer, pl_module, "train")
         for split in self.test_splits:
             query = split_embeddings(trainer, pl_module, split)
-            values = evaluate_split(query, reference, [m for m in self.metrics if m == "precision_at_1"])
-            values.update(evaluate_split(query, reference, [m for m in self.metrics if m != "precision_at_1"],
+            against = _against(query, reference)
+            values = evaluate_split(query, against, [m for m in self.metrics if m == "precision_at_1"])
+            values.update(evaluate_split(query, against, [m for m in self.metrics if m != "precision_at_1"],
                                          max_queries=self.test_max_queries, seed=self.seed))
             for name, value in values.items():
                 pl_module.log(f"{split}/{name}", value)
+
+
+def _against(query: dict, reference: dict) -> dict | None:
+    """The references of ``query``: the training embeddings, or None (leave-one-out) when they share no class."""
+    return None if classes_disjoint(query, reference) else reference

@@ -6,14 +6,23 @@ from pathlib import Path
 
 from siamese.data.reader import DatasetReader
 
-DATASETS = ("mnist", "fashion_mnist", "kmnist", "emnist", "cifar10", "cifar100", "svhn", "image_folder", "npz")
+DATASETS = ("mnist", "fashion_mnist", "kmnist", "emnist", "cifar10", "cifar100", "svhn", "image_folder", "npz",
+            "omniglot")
 
 
 def make_reader(dataset: str, root: str | Path | None = None, *, split: str | None = None, channels: int | None = None,
                 resize=None, crop=None, test_fraction: float = 0.2, test_seed: int = 0,
-                cache_dir: str | Path | None = None, source_dir: str | Path | None = None) -> DatasetReader:
+                cache_dir: str | Path | None = None, source_dir: str | Path | None = None,
+                **options) -> DatasetReader:
     """The reader of ``dataset`` under ``root`` (``split``: EMNIST's; ``channels``/``resize``/``crop``: how an
-    image folder is decoded; ``test_fraction``/``test_seed``: the test split of a folder or npz without one)."""
+    image folder is decoded; ``test_fraction``/``test_seed``: the test split of a folder or npz without one;
+    ``options``: the dataset's own keys, e.g. Omniglot's ``image_size``/``val_alphabets``/``test_alphabets``)."""
+    if dataset == "omniglot":
+        from siamese.data.omniglot import OmniglotReader
+
+        _check_options(dataset, options, ("image_size", "val_alphabets", "test_alphabets"))
+        return OmniglotReader(root, cache_dir=cache_dir, **options)
+    _check_options(dataset, options, ())
     if dataset in ("mnist", "fashion_mnist", "kmnist", "emnist"):
         from siamese.data.mnist_family import MNISTFamilyReader
 
@@ -37,3 +46,10 @@ def make_reader(dataset: str, root: str | Path | None = None, *, split: str | No
 
         return NPZReader(root, test_fraction, test_seed)
     raise ValueError(f"data.dataset={dataset!r} is unknown; choose from {DATASETS}")
+
+
+def _check_options(dataset: str, options: dict, known: tuple[str, ...]) -> None:
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise ValueError(f"data.{unknown[0]} is not an option of data.dataset={dataset}"
+                         + (f"; its own options are {list(known)}" if known else ""))

@@ -73,6 +73,11 @@ class ImageDataModule(pl.LightningDataModule):
       DataLoader workers.
     - ``batch_sampler``: optional callable ``(dataset, batch_size) -> batch sampler`` for the train loader.
     - missing files raise ``MissingDataError`` (expected paths + fetch command) when the module is built.
+    - ``options``: keys of one dataset only (Omniglot: ``image_size``, ``val_alphabets``, ``test_alphabets``),
+      passed to its reader; a reader with its own ``val`` split (Omniglot: held-out alphabets) replaces
+      ``val_fraction``.
+    - ``label_groups``: ``{class id: group name}`` for every class of every split (Omniglot: the alphabet, so
+      one-shot episodes can be drawn within one alphabet); None for datasets without groups.
     """
 
     def __init__(
@@ -102,6 +107,7 @@ class ImageDataModule(pl.LightningDataModule):
         cache_dir: str | Path | None = None,
         run_dir: str | Path | None = None,
         source_dir: str | Path | None = None,
+        **options,
     ):
         super().__init__()
         if classes is not None and digits is not None:
@@ -111,7 +117,7 @@ class ImageDataModule(pl.LightningDataModule):
         self.dataset, self.channels = dataset, channels
         self.reader = make_reader(dataset, root, split=split, channels=channels, resize=resize, crop=crop,
                                   test_fraction=test_fraction, test_seed=split_seed, cache_dir=cache_dir,
-                                  source_dir=source_dir)
+                                  source_dir=source_dir, **options)
         self.reader.check()  # missing files fail here, before any training
         self.class_ids = resolve_classes(digits if digits is not None else classes, self.reader.class_names,
                                          "data.digits" if digits is not None else "data.classes")
@@ -149,6 +155,8 @@ class ImageDataModule(pl.LightningDataModule):
         self.streaming = False
         self.image_size: tuple[int, int] | None = None  # (H, W) of the images, known after setup
         self.datasets: dict[str, NormalizedImages] = {}
+        # class id -> its group (Omniglot: the alphabet), for every split; None when the dataset has no groups
+        self.label_groups: dict[int, str] | None = self.reader.label_groups
 
     @property
     def class_names(self) -> list[str]:
@@ -199,7 +207,7 @@ class ImageDataModule(pl.LightningDataModule):
         images = convert_channels(arrays.images[keep], self.channels)
         if images.shape[1] == 1:
             images = images[:, 0]  # grey images are kept [N, H, W]
-        return images, arrays.labels[keep], keep
+        return images, arrays.labels[keep], keep if arrays.indices is None else arrays.indices[keep]
 
     def _train_val(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
         order = torch.randperm(n, generator=torch.Generator().manual_seed(self.split_seed))
@@ -229,6 +237,11 @@ class ImageDataModule(pl.LightningDataModule):
     def _setup_in_memory(self) -> None:
         images, labels, index = self._load("train", self.max_train_samples, self.split_seed)
         train, val = self._train_val(len(images))
+        if "val" in self.reader.splits:  # the reader's own validation split (e.g. held-out alphabets)
+            val_images, val_labels, val_index = self._load("val", None, self.split_seed)
+            train, val = torch.arange(len(images)), torch.arange(len(images), len(images) + len(val_images))
+            images, labels = torch.cat([images, val_images]), torch.cat([labels, val_labels])
+            index = torch.cat([index, val_index])
         self._set_normalization(images[train])
         self._resolve_shifts(*images.shape[-2:])
         self._log_normalization(len(train))

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import functools
 import gzip
-import hashlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
 import torch
+
+from siamese.data.checksums import verify_sha256
 
 SHA256 = {
     "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
@@ -28,14 +29,6 @@ SHA256 = {
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCE_DIR = REPO_ROOT / "data" / "mnist"
 DEFAULT_CACHE_DIR = REPO_ROOT / ".cache"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def prepare_mnist(source_dir: str | Path = DEFAULT_SOURCE_DIR, cache_dir: str | Path = DEFAULT_CACHE_DIR) -> Path:
@@ -57,9 +50,7 @@ def prepare_mnist(source_dir: str | Path = DEFAULT_SOURCE_DIR, cache_dir: str | 
             with os.fdopen(fd, "wb") as out, gzip.open(source, "rb") as src:
                 shutil.copyfileobj(src, out)
             os.replace(tmp, target)
-        actual = _sha256(target)
-        if actual != expected:
-            raise ValueError(f"{target}: sha256 {actual} does not match the original MNIST file ({expected})")
+        verify_sha256(target, expected, "MNIST")
     return cache_dir
 
 

@@ -1,9 +1,12 @@
 """Base class of every dataset reader: expected files, the missing-data error, and uint8 image arrays.
 
 A reader turns one on-disk format into ``ImageArrays``: ``images`` uint8 ``[N, C, H, W]`` (pixel values 0-255,
-C = 1 grey or 3 RGB) and ``labels`` int64 ``[N]`` (the dataset's own class ids), for the ``train`` and ``test``
-split. ``class_names[i]`` names class id ``i``. Readers never download: ``check`` raises ``MissingDataError``
-naming every expected file that is absent and the command that fetches them on a connected machine.
+C = 1 grey or 3 RGB), ``labels`` int64 ``[N]`` (the dataset's own class ids) and optionally ``indices`` (each
+image's position in the dataset, default its position in the split), for the ``train`` and ``test`` split (and
+``val``, for a reader whose ``splits`` name it: then validation is that split, not a share of train).
+``class_names[i]`` names class id ``i``; ``label_groups`` maps class ids to a group (Omniglot: the alphabet).
+Readers never download: ``check`` raises ``MissingDataError`` naming every expected file that is absent and the
+command that fetches them on a connected machine.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ SPLITS = ("train", "test")
 class ImageArrays:
     images: torch.Tensor  # uint8 [N, C, H, W]
     labels: torch.Tensor  # int64 [N]
+    indices: torch.Tensor | None = None  # int64 [N], position in the dataset; None = position in the split
 
     def __post_init__(self):
         if self.images.dtype != torch.uint8 or self.images.ndim != 4:
@@ -45,6 +49,7 @@ class DatasetReader:
     ``name``, ``class_names``, ``expected_files(split)``, ``fetch_command()`` and ``read(split)``."""
 
     name = "dataset"
+    splits = SPLITS  # the splits ``read`` serves; a reader with its own validation split adds "val"
 
     def __init__(self, root: str | Path | None):
         if root is None:
@@ -65,6 +70,11 @@ class DatasetReader:
         """``(H, W)`` of every image when the format fixes it (checked before reading), else None."""
         return None
 
+    @property
+    def label_groups(self) -> dict[int, str] | None:
+        """Class id -> the group it belongs to (Omniglot: its alphabet); None when the dataset has no groups."""
+        return None
+
     def expected_files(self, split: str) -> list[Path]:
         raise NotImplementedError
 
@@ -81,8 +91,8 @@ class DatasetReader:
             raise MissingDataError(self.name, missing, self.fetch_command())
 
     def load(self, split: str) -> ImageArrays:
-        if split not in SPLITS:
-            raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+        if split not in self.splits:
+            raise ValueError(f"split must be one of {self.splits}, got {split!r}")
         self.check((split,))
         return self.read(split)
 
