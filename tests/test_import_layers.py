@@ -65,6 +65,7 @@ RANKS: dict[str, int] = {
     "siamese.human.cli": 7,
     "siamese.human.__main__": 7,
     "siamese.rate": 7,
+    "siamese.oneshot": 7,  # python -m siamese.oneshot: scoring the standard one-shot runs (reader, scorer, CLI)
     "siamese.scripts": 7,  # console-script entry points (siamese-train, siamese-eval) over training / evaluating
 }
 # package __init__ files ranked on their own (not their children): siamese/human/__init__.py runs on the way to

@@ -8,10 +8,11 @@ from siamese.callbacks.embedding_plot import EmbeddingPlot
 from siamese.callbacks.epoch_timer import EpochTimer
 from siamese.callbacks.human_similarity import HumanSimilarity
 from siamese.callbacks.metrics_history import MetricsHistory
+from siamese.callbacks.oneshot_error import OneshotError
 from siamese.callbacks.periodic import PeriodicEvaluation
 from siamese.callbacks.retrieval_metrics import RetrievalMetrics
 from siamese.callbacks.shift_clusters import ShiftClusters
 from siamese.callbacks.wandb_embedding_table import WandbEmbeddingTable
 
 __all__ = ["EmbeddingCollapse", "EmbeddingPlot", "EpochTimer", "HumanSimilarity", "MetricsHistory",
-           "PeriodicEvaluation", "RetrievalMetrics", "ShiftClusters", "WandbEmbeddingTable"]
+           "OneshotError", "PeriodicEvaluation", "RetrievalMetrics", "ShiftClusters", "WandbEmbeddingTable"]

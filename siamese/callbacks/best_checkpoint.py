@@ -15,7 +15,8 @@ FALLBACK = "val/loss"
 
 class BestCheckpoint(ModelCheckpoint):
     """``ModelCheckpoint`` whose ``monitor`` defaults to the run's ``optimized_metric`` (conf:
-    ``monitor: ${optimized_metric}``) with ``mode="auto"``: ``min`` for a name ending in ``loss``, else ``max``.
+    ``monitor: ${optimized_metric}``) with ``mode="auto"``: ``min`` for a name ending in ``loss`` or ``error``
+    (``val/oneshot_error``), else ``max``.
 
     At setup (before training) the monitor is checked against what the module and the callbacks declare they log
     (``siamese.callbacks.logged_metrics``); one that will not be logged (``~callbacks.retrieval_metrics`` with
@@ -27,7 +28,7 @@ class BestCheckpoint(ModelCheckpoint):
 
     @staticmethod
     def auto_mode(monitor: str | None) -> str:
-        return "min" if monitor and monitor.endswith("loss") else "max"
+        return "min" if monitor and monitor.endswith(("loss", "error")) else "max"
 
     def setup(self, trainer, pl_module, stage: str) -> None:
         if self.monitor is not None and stage == "fit":
