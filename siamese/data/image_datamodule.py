@@ -16,6 +16,7 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader
 
+from siamese.data.class_split import resolve_class_split, resolve_classes  # noqa: F401 (resolve_classes: re-exported)
 from siamese.data.datasets import make_reader
 from siamese.data.image_dataset import FileImageDataset, ImageTensorDataset, NormalizedImages, keep_batch
 from siamese.data.shift import AXES, shift_images, shifted_copies, validate_shifts
@@ -28,36 +29,13 @@ DEFAULT_SHIFT = {"values": (-6, -3, 3, 6), "train": False, "include_unshifted": 
                  "axis": "horizontal", "unit": "pixels"}
 
 
-def resolve_classes(classes: Sequence | None, names: list[str], key: str = "data.classes") -> tuple[int, ...] | None:
-    """Class ids of ``classes`` (ids, or names as in ``names``, case-insensitive); None = every class."""
-    if classes is None:
-        return None
-    classes = list(classes)
-    if not classes:
-        raise ValueError(f"{key} must name at least one class, got []")
-    lookup = {name.lower(): i for i, name in enumerate(names)}
-    ids = []
-    for value in classes:
-        if isinstance(value, bool):
-            raise TypeError(f"{key}: {value!r} is not a class")
-        if isinstance(value, int):
-            if not 0 <= value < len(names):
-                raise ValueError(f"{key}: class id {value} is outside 0-{len(names) - 1}")
-            ids.append(value)
-        elif str(value).lower() in lookup:
-            ids.append(lookup[str(value).lower()])
-        else:
-            raise ValueError(f"{key}: unknown class {value!r}; classes are {names}")
-    if len(set(ids)) != len(ids):
-        raise ValueError(f"{key} lists a class twice: {classes}")
-    return tuple(ids)
-
-
 class ImageDataModule(pl.LightningDataModule):
     """``dataset`` (see ``siamese.data.datasets.DATASETS``) under ``root``, restricted to ``classes``.
 
     - ``classes``: ids or names (``null`` = all); labels stay the dataset's own ids. ``digits`` is the MNIST
-      name of the same thing (give one of the two).
+      name of the same thing (give one of the two). ``train_classes`` / ``test_classes`` instead: a
+      class-disjoint split (train and val from the first, test from the second; a class in both fails), whose
+      test metrics rank test images against each other (``siamese.callbacks.RetrievalMetrics``).
     - ``channels``: 1 or 3 to convert every image (RGB -> grey by luma, grey -> RGB by repeating); null keeps
       the stored channels.
     - normalization: ``x_c = (pixel_c/255 - mean_c) / std_c`` per channel c, with mean and std of the selected
@@ -87,6 +65,8 @@ class ImageDataModule(pl.LightningDataModule):
         split: str | None = None,
         classes: Sequence | None = None,
         digits: Sequence[int] | None = None,
+        train_classes: Sequence | None = None,
+        test_classes: Sequence | None = None,
         channels: int | None = None,
         resize=None,
         crop=None,
@@ -119,8 +99,11 @@ class ImageDataModule(pl.LightningDataModule):
                                   test_fraction=test_fraction, test_seed=split_seed, cache_dir=cache_dir,
                                   source_dir=source_dir, **options)
         self.reader.check()  # missing files fail here, before any training
-        self.class_ids = resolve_classes(digits if digits is not None else classes, self.reader.class_names,
-                                         "data.digits" if digits is not None else "data.classes")
+        self.split_classes = resolve_class_split(self.reader.class_names, digits if digits is not None else classes,
+                                                 train_classes, test_classes,
+                                                 "data.digits" if digits is not None else "data.classes")
+        same = self.split_classes["train"] == self.split_classes["test"]
+        self.class_ids = self.split_classes["train"] if same else None  # the one subset of every split, if any
         shift = {**DEFAULT_SHIFT, **(shift or {})}
         unknown = sorted(set(shift) - set(DEFAULT_SHIFT))
         if unknown:
@@ -163,11 +146,11 @@ class ImageDataModule(pl.LightningDataModule):
         return self.reader.class_names
 
     # ----------------------------------------------------------------------------------------------- setup
-    def _keep(self, labels: torch.Tensor, limit: int | None, seed: int) -> torch.Tensor:
-        keep = torch.arange(len(labels)) if self.class_ids is None else \
-            torch.isin(labels, torch.tensor(self.class_ids)).nonzero().squeeze(1)
+    def _keep(self, labels: torch.Tensor, limit: int | None, seed: int, split: str) -> torch.Tensor:
+        ids = self.class_ids if split == "val" else self.split_classes[split]  # a reader's own val: not split
+        keep = torch.arange(len(labels)) if ids is None else torch.isin(labels, torch.tensor(ids)).nonzero().squeeze(1)
         if len(keep) == 0:
-            raise ValueError(f"data.classes {list(self.class_ids)} select no image of data={self.dataset}")
+            raise ValueError(f"classes {list(ids)} select no {split} image of data={self.dataset}")
         if limit is not None and limit < len(keep):
             order = torch.randperm(len(keep), generator=torch.Generator().manual_seed(seed))
             keep = keep[order[:limit]].sort().values
@@ -203,7 +186,7 @@ class ImageDataModule(pl.LightningDataModule):
 
     def _load(self, split: str, limit: int | None, seed: int):
         arrays = self.reader.load(split)
-        keep = self._keep(arrays.labels, limit, seed)
+        keep = self._keep(arrays.labels, limit, seed, split)
         images = convert_channels(arrays.images[keep], self.channels)
         if images.shape[1] == 1:
             images = images[:, 0]  # grey images are kept [N, H, W]
@@ -272,7 +255,7 @@ class ImageDataModule(pl.LightningDataModule):
         if self.channels is not None and self.channels != self.reader.channels:
             raise ValueError("data.channels conversion of a streamed folder is done by the decoder: it is set there")
         files, labels = self.reader.files("train")
-        keep = self._keep(labels, self.max_train_samples, self.split_seed)
+        keep = self._keep(labels, self.max_train_samples, self.split_seed, "train")
         files, labels = [files[i] for i in keep.tolist()], labels[keep]
         train, val = self._train_val(len(files))
         sample = train[torch.randperm(len(train), generator=torch.Generator().manual_seed(self.split_seed))
@@ -283,7 +266,7 @@ class ImageDataModule(pl.LightningDataModule):
         self._log_normalization(len(sample))
         axis = self.shift["axis"]
         test_files, test_labels = self.reader.files("test")
-        test_keep = self._keep(test_labels, self.max_test_samples, self.split_seed + 1)
+        test_keep = self._keep(test_labels, self.max_test_samples, self.split_seed + 1, "test")
         test_files, test_labels = [test_files[i] for i in test_keep.tolist()], test_labels[test_keep]
         repeat = len(self.shift_values)
         shifts = torch.tensor(self.shift_values, dtype=torch.long).repeat_interleave(len(test_files))
@@ -307,7 +290,8 @@ class ImageDataModule(pl.LightningDataModule):
 
     def _log_normalization(self, n: int) -> None:
         log.info("normalization of %s classes %s (train split, %d images): mean %s std %s", self.dataset,
-                 "all" if self.class_ids is None else list(self.class_ids), n, self.mean, self.std)
+                 "all" if self.split_classes["train"] is None else list(self.split_classes["train"]), n, self.mean,
+                 self.std)
         if self.run_dir is not None:
             self.run_dir.mkdir(parents=True, exist_ok=True)
             (self.run_dir / "normalization.json").write_text(json.dumps(self.state_dict(), indent=2))
@@ -359,7 +343,9 @@ class ImageDataModule(pl.LightningDataModule):
     def state_dict(self) -> dict:
         classes = None if self.class_ids is None else list(self.class_ids)
         size = None if self.image_size is None else list(self.image_size)
-        return {"dataset": self.dataset, "classes": classes, "digits": classes, "mean": self.mean, "std": self.std,
+        return {"dataset": self.dataset, "classes": classes, "digits": classes,
+                **{f"{split}_classes": None if ids is None else list(ids) for split, ids in self.split_classes.items()},
+                "mean": self.mean, "std": self.std,
                 "channels": None if self.mean is None else (1 if isinstance(self.mean, float) else len(self.mean)),
                 "image_size": size}
 

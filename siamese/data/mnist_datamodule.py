@@ -23,7 +23,9 @@ class MNISTDataModule(ImageDataModule):
     - test: the MNIST test images of those digits; test_shifted: every test image once per shift value;
     - ``shift``: ``values`` (pixels, default -6, -3, +3, +6); ``train: true`` shifts every train batch image by a
       random one of the values (or 0, when ``include_unshifted``); ``train_mode: fixed`` gives every train image
-      ONE seeded, stored shift (what a k-NN graph over shifted pixels needs, see ``siamese.miners.KNNMiner``).
+      ONE seeded, stored shift (what a k-NN graph over shifted pixels needs, see ``siamese.miners.KNNMiner``);
+    - ``train_classes`` / ``test_classes``: a class-disjoint split (e.g. train on 0-4, test on 5-9); given, they
+      replace ``digits`` (whose default would otherwise select 4 and 9 only).
     """
 
     def __init__(
@@ -44,8 +46,13 @@ class MNISTDataModule(ImageDataModule):
         run_dir: str | Path | None = None,
         channels: int | None = None,
         transforms: Mapping | None = None,
+        train_classes: Sequence[int] | None = None,
+        test_classes: Sequence[int] | None = None,
     ):
-        super().__init__(dataset="mnist", digits=digits, channels=channels, batch_size=batch_size,
+        if train_classes is not None or test_classes is not None:
+            digits = None
+        super().__init__(dataset="mnist", digits=digits, train_classes=train_classes, test_classes=test_classes,
+                         channels=channels, batch_size=batch_size,
                          eval_batch_size=eval_batch_size, val_fraction=val_fraction, split_seed=split_seed,
                          shift=shift, transforms=transforms, max_train_samples=max_train_samples,
                          max_test_samples=max_test_samples, batch_sampler=batch_sampler, num_workers=num_workers,
