@@ -7,7 +7,9 @@ from pathlib import Path
 from siamese.data.reader import DatasetReader
 
 DATASETS = ("mnist", "fashion_mnist", "kmnist", "emnist", "cifar10", "cifar100", "svhn", "image_folder", "npz",
-            "omniglot")
+            "omniglot", "cub", "cars196", "sop")
+BENCHMARKS = {"cub": ("siamese.data.cub", "CUBReader"), "cars196": ("siamese.data.cars196", "Cars196Reader"),
+              "sop": ("siamese.data.sop", "SOPReader")}
 
 
 def make_reader(dataset: str, root: str | Path | None = None, *, split: str | None = None, channels: int | None = None,
@@ -37,6 +39,11 @@ def make_reader(dataset: str, root: str | Path | None = None, *, split: str | No
         from siamese.data.svhn import SVHNReader
 
         return SVHNReader(root)
+    if dataset in BENCHMARKS:
+        import importlib
+
+        module, name = BENCHMARKS[dataset]
+        return getattr(importlib.import_module(module), name)(root, channels or 3, resize, crop)
     if dataset == "image_folder":
         from siamese.data.image_folder import ImageFolderReader
 

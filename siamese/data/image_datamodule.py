@@ -16,6 +16,7 @@ import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader
 
+from siamese.data.affine import RandomAffine
 from siamese.data.class_split import resolve_class_split, resolve_classes  # noqa: F401 (resolve_classes: re-exported)
 from siamese.data.datasets import make_reader
 from siamese.data.image_dataset import FileImageDataset, ImageTensorDataset, NormalizedImages, keep_batch
@@ -46,6 +47,8 @@ class ImageDataModule(pl.LightningDataModule):
       value (or 0, when ``include_unshifted``); ``train_mode: fixed`` gives every train image ONE seeded, stored
       shift (k-NN graphs over shifted pixels). Validation, test and ``eval_dataloader`` are never augmented.
     - ``transforms.train``: torchvision transforms of train images (``siamese.data.transforms``).
+    - ``affine``: ``degrees``, ``shear``, ``scale`` ([min, max]), ``translate`` (fraction of the size): random
+      affine augmentation of train batches on their device (``siamese.data.affine``); all-identity = off.
     - memory: a split whose uint8 images fit in ``max_memory_mb`` is one tensor on ``device`` (``auto`` = the
       trainer's), batches built vectorized; a larger image folder streams from files through ``num_workers``
       DataLoader workers.
@@ -77,6 +80,7 @@ class ImageDataModule(pl.LightningDataModule):
         split_seed: int = 0,
         shift: Mapping | None = None,
         transforms: Mapping | None = None,
+        affine: Mapping | None = None,
         max_train_samples: int | None = None,
         max_test_samples: int | None = None,
         batch_sampler: Callable | None = None,
@@ -127,6 +131,7 @@ class ImageDataModule(pl.LightningDataModule):
             raise ValueError(f"data.transforms has unknown key {min(set(transforms) - {'train'})!r}; "
                              f"only 'train' (val/test are never transformed)")
         self.train_transform = build_transform(transforms.get("train"))
+        self.train_affine = RandomAffine.from_config(affine)
         self.batch_size, self.eval_batch_size = batch_size, eval_batch_size
         self.val_fraction, self.split_seed = val_fraction, split_seed
         self.max_train_samples, self.max_test_samples = max_train_samples, max_test_samples
@@ -239,10 +244,10 @@ class ImageDataModule(pl.LightningDataModule):
                                  generator=torch.Generator().manual_seed(self.split_seed))
             fixed = torch.tensor(train_shifts, dtype=torch.long)[draw]
             train_set = make(shift_images(images[train], fixed, axis), labels[train], index[train], shifts=fixed,
-                             transform=self.train_transform)
+                             transform=self.train_transform, affine=self.train_affine)
         else:
             train_set = make(images[train], labels[train], index[train], random_shifts=train_shifts,
-                             transform=self.train_transform)
+                             transform=self.train_transform, affine=self.train_affine)
         self.datasets = {
             "train": train_set,
             "train_eval": make(images[train], labels[train], index[train]),
@@ -278,7 +283,7 @@ class ImageDataModule(pl.LightningDataModule):
         pick = lambda p: [files[i] for i in p.tolist()]  # noqa: E731
         self.datasets = {
             "train": make(pick(train), labels[train], keep[train], random_shifts=self._train_shifts(),
-                          transform=self.train_transform),
+                          transform=self.train_transform, affine=self.train_affine),
             "train_eval": make(pick(train), labels[train], keep[train]),
             "val": make(pick(val), labels[val], keep[val]),
             "test": make(test_files, test_labels, test_keep),

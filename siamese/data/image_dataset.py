@@ -4,7 +4,8 @@ Every item/batch is a dict: ``image`` float ``[B, C, H, W]`` = (pixel/255 - mean
 ``label`` (the dataset's class id), ``index`` (position in the original split) and ``shift`` (pixels along the
 shift axis, 0 for unshifted). ``random_shifts``: if given, every fetched image gets a shift drawn uniformly from
 these values (train-time augmentation), reported in ``shift``. ``transform``: per-image torchvision transforms
-(``siamese.data.transforms``), applied before the shift.
+(``siamese.data.transforms``), applied first; ``affine``: a random affine transform of the whole batch on its
+device (``siamese.data.affine.RandomAffine``), applied next; the shift last.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class NormalizedImages(Dataset):
 
     def __init__(self, labels: torch.Tensor, indices: torch.Tensor, mean, std, shifts: torch.Tensor | None = None,
                  random_shifts: Sequence[int] | None = None, axis: str = "horizontal",
-                 transform: Callable | None = None):
+                 transform: Callable | None = None, affine: Callable | None = None):
         if len(labels) != len(indices):
             raise ValueError(f"labels and indices differ in length: {len(labels)}, {len(indices)}")
         self.labels, self.indices = labels, indices
@@ -32,7 +33,7 @@ class NormalizedImages(Dataset):
         self.mean = float(mean) if isinstance(mean, (int, float)) else [float(v) for v in mean]
         self.std = float(std) if isinstance(std, (int, float)) else [float(v) for v in std]
         self.random_shifts = None if random_shifts is None else torch.tensor(list(random_shifts), dtype=torch.long)
-        self.axis, self.transform = axis, transform
+        self.axis, self.transform, self.affine = axis, transform, affine
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -45,6 +46,8 @@ class NormalizedImages(Dataset):
     def augment(self, images: torch.Tensor, shifts: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if self.transform is not None:
             images = apply_per_image(self.transform, images)
+        if self.affine is not None:
+            images = self.affine(images)
         if self.random_shifts is not None:
             draw = torch.randint(len(self.random_shifts), (len(images),), device=images.device)  # no host copy
             drawn = self.random_shifts.to(images.device)[draw]

@@ -46,6 +46,7 @@ class MNISTDataModule(ImageDataModule):
         run_dir: str | Path | None = None,
         channels: int | None = None,
         transforms: Mapping | None = None,
+        affine: Mapping | None = None,
         train_classes: Sequence[int] | None = None,
         test_classes: Sequence[int] | None = None,
     ):
@@ -54,7 +55,7 @@ class MNISTDataModule(ImageDataModule):
         super().__init__(dataset="mnist", digits=digits, train_classes=train_classes, test_classes=test_classes,
                          channels=channels, batch_size=batch_size,
                          eval_batch_size=eval_batch_size, val_fraction=val_fraction, split_seed=split_seed,
-                         shift=shift, transforms=transforms, max_train_samples=max_train_samples,
+                         shift=shift, transforms=transforms, affine=affine, max_train_samples=max_train_samples,
                          max_test_samples=max_test_samples, batch_sampler=batch_sampler, num_workers=num_workers,
                          device=device, cache_dir=cache_dir, run_dir=run_dir, source_dir=source_dir)
         self.digits = self.class_ids
