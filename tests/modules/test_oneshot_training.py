@@ -1,0 +1,32 @@
+"""A short real Omniglot training (real Trainer, data=omniglot, the preset's loss and augmentation) must beat raw
+pixels at 20-way 1-shot classification of characters it never saw, on the very same episodes."""
+
+import numpy as np
+
+from siamese.data.omniglot import OmniglotReader
+from siamese.evaluation.oneshot import mean_ci, sample_episodes
+from siamese.evaluation.oneshot_baselines import pixel_cosine_scores
+from siamese.training import train
+
+
+def pixel_error(val_alphabet: str, test_alphabet: str, episodes: int) -> tuple[float, float]:
+    """Pixel-cosine error (mean, CI half-width) on the episodes the one-shot callback draws (seed 0)."""
+    reader = OmniglotReader(image_size=28, val_alphabets=[val_alphabet], test_alphabets=[test_alphabet])
+    arrays = reader.read("val")
+    images, labels = arrays.images[:, 0].numpy(), arrays.labels.numpy()
+    errors = [float(np.mean(np.argmax(pixel_cosine_scores(images[e.query], images[e.support[:, 0]]), 1)
+                            != e.query_class))
+              for e in sample_episodes(labels, reader.label_groups, 20, 1, episodes, 1, True, 0)]
+    mean, low, high = mean_ci(errors)
+    return mean, (high - low) / 2
+
+
+def test_short_omniglot_training_beats_pixels_on_held_out_alphabet(cfg_factory):
+    cfg = cfg_factory("experiment=omniglot_normalized_softmax", "trainer.max_epochs=1",
+                      "logger=none", "test=false",
+                      "callbacks=[oneshot_error]", "callbacks.oneshot_error.episodes=100")
+    metrics = train(cfg)
+    pixels, pixels_ci = pixel_error(cfg.data.val_alphabets[0], cfg.data.test_alphabets[0], episodes=100)
+    error, ci = metrics["val/oneshot_error"], metrics["val/oneshot_error_ci"]
+    assert 0.6 < pixels < 0.95  # raw pixels barely help on 20-way within-alphabet episodes
+    assert error + ci < pixels - pixels_ci, (error, ci, pixels, pixels_ci)
