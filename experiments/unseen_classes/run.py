@@ -43,6 +43,8 @@ OMNIGLOT = {
     "proxy anchor, no miner, affine": ["experiment=omniglot_normalized_softmax", "loss.name=ProxyAnchorLoss",
                                        "loss.lr_multiplier=100"],
     "normalized softmax (proxy), no miner, no augmentation": ["experiment=omniglot_normalized_softmax", *NO_AUG],
+    "normalized softmax (proxy), no miner, affine, 40 px": ["experiment=omniglot_normalized_softmax",
+                                                             "data.image_size=40"],
     "contrastive, random pairs, no augmentation": ["experiment=omniglot_contrastive", *NO_AUG],
 }
 GRIDS = {"quick": ["normalized softmax (proxy), no miner, affine", "contrastive, random pairs, affine",
