@@ -7,4 +7,5 @@ def test_section_six_is_replaced_alone_or_appended():
     text = "# Benchmarks\n\n## 5. Scaling\n\nold 5\n\n" + HEADING + "\n\nold 6\n\n## 7. Later\n\nkeep\n"
     new = replace_section(text, [HEADING, "", "new 6", ""])
     assert new == "# Benchmarks\n\n## 5. Scaling\n\nold 5\n\n" + HEADING + "\n\nnew 6\n\n## 7. Later\n\nkeep\n"
-    assert replace_section("# B\n\n## 5. S\n\nx\n", [HEADING, "", "y", ""]) == f"# B\n\n## 5. S\n\nx\n\n{HEADING}\n\ny\n"
+    appended = replace_section("# B\n\n## 5. S\n\nx\n", [HEADING, "", "y", ""])
+    assert appended == f"# B\n\n## 5. S\n\nx\n\n{HEADING}\n\ny\n"
