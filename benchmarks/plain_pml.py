@@ -33,7 +33,7 @@ from pytorch_metric_learning.utils.accuracy_calculator import AccuracyCalculator
 from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 from torchvision.datasets import MNIST  # noqa: E402
 
-from siamese.data.mnist_files import DEFAULT_CACHE_DIR, prepare_mnist  # noqa: E402
+from siamese.data.mnist import DEFAULT_CACHE_DIR, prepare_mnist  # noqa: E402
 from siamese.models import EmbeddingNet  # noqa: E402
 
 IMPORTS_S = time.perf_counter() - START

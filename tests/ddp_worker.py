@@ -8,7 +8,7 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
-from siamese.data.mnist_files import load_mnist
+from siamese.data.mnist import load_mnist
 from siamese.losses import ContrastiveLoss, TripletLoss
 from siamese.miners import PMLMiner, RandomMiner
 from siamese.modules import MetricLearningModule

@@ -24,7 +24,7 @@ def fake_run(directory: Path, seed: int, epochs=(0, 1, 2), lr=1e-3, dim: int = 2
     (directory / "embeddings").mkdir()
     splits = {"train": (np.arange(0, 120), np.zeros(120, int)), "test": (np.arange(0, 60), np.zeros(60, int)),
               "test_shifted": (np.tile(np.arange(0, 30), 2), np.repeat([-3, 3], 30))}
-    from siamese.data.mnist_files import load_mnist
+    from siamese.data.mnist import load_mnist
 
     for e in epochs:
         arrays = {}

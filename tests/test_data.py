@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from siamese.data import MNISTDataModule, load_mnist, prepare_mnist, shift_images, shifted_copies
-from siamese.data.mnist_files import DEFAULT_SOURCE_DIR
+from siamese.data.mnist import DEFAULT_SOURCE_DIR
 
 
 def test_real_files_have_the_documented_label_counts():

@@ -10,7 +10,7 @@ import torch
 import torch.multiprocessing as mp
 from ddp_worker import global_batch, make_module, run_rank, step
 
-from siamese.data.mnist_files import DEFAULT_CACHE_DIR
+from siamese.data.mnist import DEFAULT_CACHE_DIR
 
 
 @pytest.mark.parametrize("setup", ["random_pairs_contrastive", "hard_triplets"])

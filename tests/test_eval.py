@@ -11,7 +11,7 @@ import torch
 import yaml
 
 import siamese
-from siamese.data.mnist_images import load_mnist_split
+from siamese.data.mnist import load_mnist_split
 from siamese.modules import ClassifierModule, MetricLearningModule
 from siamese.training import train
 

@@ -157,7 +157,7 @@ def test_eval_command_reports_malformed_ratings(eights, tmp_path, capsys):
 
 def test_make_pairs_within_and_across_digits(tmp_path):
     from siamese.data import load_mnist
-    from siamese.data.mnist_images import mnist_cache_dir
+    from siamese.data.mnist import mnist_cache_dir
 
     within = make_pairs(tmp_path / "w", n=20, digit=8, seed=0)
     again = load_pair_set(tmp_path / "w")

@@ -92,7 +92,7 @@ def test_malformed_pairs_csv(tmp_path, text, row, problem):
 
 def test_pairs_csv_references_mnist_with_shifts(tmp_path):
     from siamese.data import load_mnist, shift_images
-    from siamese.data.mnist_images import mnist_cache_dir
+    from siamese.data.mnist import mnist_cache_dir
 
     write(tmp_path / "pairs.csv", "pair_id,split,index_a,index_b,shift_a,shift_b\nx,test,0,1,,3\ny,train,5,6,-2,0\n")
     pairs = load_pair_set(tmp_path)

@@ -5,7 +5,7 @@ import torch
 from pytorch_metric_learning.distances import LpDistance
 from pytorch_metric_learning.miners import BatchHardMiner, TripletMarginMiner
 
-from siamese.data.tensor_dataset import DigitTensorDataset
+from siamese.data.image_dataset import DigitTensorDataset
 from siamese.miners import KNNMiner, PMLMiner, brute_force_neighbor_graph, build_neighbor_graph
 from siamese.samplers.knn_batch_sampler import KNNBatchSampler
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pytorch_lightning as pl
@@ -18,16 +17,15 @@ from torch.utils.data import DataLoader
 
 from siamese.data.affine import RandomAffine
 from siamese.data.class_split import resolve_class_split, resolve_classes  # noqa: F401 (resolve_classes: re-exported)
+from siamese.data.data_options import group_keys
 from siamese.data.datasets import make_reader
 from siamese.data.image_dataset import FileImageDataset, ImageTensorDataset, NormalizedImages, keep_batch
-from siamese.data.shift import AXES, shift_images, shifted_copies, validate_shifts
+from siamese.data.shift import shift_images, shifted_copies, validate_shifts
 from siamese.data.transforms import build_transform, convert_channels
 
 log = logging.getLogger(__name__)
 
 EVAL_SPLITS = ("train", "val", "test", "test_shifted")
-DEFAULT_SHIFT = {"values": (-6, -3, 3, 6), "train": False, "include_unshifted": True, "train_mode": "random",
-                 "axis": "horizontal", "unit": "pixels"}
 
 
 class ImageDataModule(pl.LightningDataModule):
@@ -61,83 +59,34 @@ class ImageDataModule(pl.LightningDataModule):
       one-shot episodes can be drawn within one alphabet); None for datasets without groups.
     """
 
-    def __init__(
-        self,
-        dataset: str = "mnist",
-        root: str | Path | None = None,
-        split: str | None = None,
-        classes: Sequence | None = None,
-        digits: Sequence[int] | None = None,
-        train_classes: Sequence | None = None,
-        test_classes: Sequence | None = None,
-        channels: int | None = None,
-        resize=None,
-        crop=None,
-        test_fraction: float = 0.2,
-        batch_size: int = 128,
-        eval_batch_size: int = 1024,
-        val_fraction: float = 0.1,
-        split_seed: int = 0,
-        shift: Mapping | None = None,
-        transforms: Mapping | None = None,
-        affine: Mapping | None = None,
-        max_train_samples: int | None = None,
-        max_test_samples: int | None = None,
-        batch_sampler: Callable | None = None,
-        num_workers: int = 0,
-        device: str = "cpu",
-        max_memory_mb: float = 4096,
-        norm_samples: int = 2000,
-        cache_dir: str | Path | None = None,
-        run_dir: str | Path | None = None,
-        source_dir: str | Path | None = None,
-        **options,
-    ):
+    def __init__(self, dataset: str = "mnist", **keys):
+        """``keys``: the flat data keys of ``siamese.data.data_options`` (its four groups), plus the dataset's
+        own (passed to its reader)."""
         super().__init__()
-        if classes is not None and digits is not None:
-            raise ValueError("give data.classes or data.digits, not both")
-        if channels not in (None, 1, 3):
-            raise ValueError(f"data.channels must be 1, 3 or null, got {channels!r}")
-        self.dataset, self.channels = dataset, channels
-        self.reader = make_reader(dataset, root, split=split, channels=channels, resize=resize, crop=crop,
-                                  test_fraction=test_fraction, test_seed=split_seed, cache_dir=cache_dir,
-                                  source_dir=source_dir, **options)
+        read, split, load, augment = group_keys(keys)
+        self.dataset, self.channels = dataset, read.channels
+        self.reader = make_reader(dataset, read.root, split=read.split, channels=read.channels, resize=read.resize,
+                                  crop=read.crop, test_fraction=read.test_fraction, test_seed=split.split_seed,
+                                  cache_dir=read.cache_dir, source_dir=read.source_dir, **read.extra)
         self.reader.check()  # missing files fail here, before any training
-        self.split_classes = resolve_class_split(self.reader.class_names, digits if digits is not None else classes,
-                                                 train_classes, test_classes,
-                                                 "data.digits" if digits is not None else "data.classes")
+        self.split_classes = resolve_class_split(self.reader.class_names, split.subset[0], split.train_classes,
+                                                 split.test_classes, split.subset[1])
         same = self.split_classes["train"] == self.split_classes["test"]
         self.class_ids = self.split_classes["train"] if same else None  # the one subset of every split, if any
-        shift = {**DEFAULT_SHIFT, **(shift or {})}
-        unknown = sorted(set(shift) - set(DEFAULT_SHIFT))
-        if unknown:
-            raise ValueError(f"data.shift has unknown key {unknown[0]!r}; keys are {sorted(DEFAULT_SHIFT)}")
-        if shift["train_mode"] not in ("random", "fixed"):
-            raise ValueError(f"data.shift.train_mode must be 'random' or 'fixed', got {shift['train_mode']!r}")
-        if shift["axis"] not in AXES:
-            raise ValueError(f"data.shift.axis must be one of {AXES}, got {shift['axis']!r}")
-        self.shift = shift
+        self.shift = augment.resolved_shift()
         self.shift_values: tuple[int, ...] = ()
         if self.reader.image_size is not None:  # else checked in setup, once the images are read
             self._resolve_shifts(*self.reader.image_size)
         else:
-            validate_shifts(shift["values"], width=10**6, unit=shift["unit"])
-        if not 0.0 < val_fraction < 1.0:
-            raise ValueError(f"data.val_fraction must be in (0, 1), got {val_fraction}")
-        if batch_size < 1:
-            raise ValueError(f"data.batch_size must be >= 1, got {batch_size}")
-        transforms = dict(transforms or {})
-        if set(transforms) - {"train"}:
-            raise ValueError(f"data.transforms has unknown key {min(set(transforms) - {'train'})!r}; "
-                             f"only 'train' (val/test are never transformed)")
-        self.train_transform = build_transform(transforms.get("train"))
-        self.train_affine = RandomAffine.from_config(affine)
-        self.batch_size, self.eval_batch_size = batch_size, eval_batch_size
-        self.val_fraction, self.split_seed = val_fraction, split_seed
-        self.max_train_samples, self.max_test_samples = max_train_samples, max_test_samples
-        self.batch_sampler, self.num_workers, self.device = batch_sampler, num_workers, device
-        self.max_memory_mb, self.norm_samples = max_memory_mb, norm_samples
-        self.run_dir = None if run_dir is None else Path(run_dir)
+            validate_shifts(self.shift["values"], width=10**6, unit=self.shift["unit"])
+        self.train_transform = build_transform(augment.train_transforms())
+        self.train_affine = RandomAffine.from_config(augment.affine)
+        self.batch_size, self.eval_batch_size = load.batch_size, load.eval_batch_size
+        self.val_fraction, self.split_seed = split.val_fraction, split.split_seed
+        self.max_train_samples, self.max_test_samples = split.max_train_samples, split.max_test_samples
+        self.batch_sampler, self.num_workers, self.device = load.batch_sampler, load.num_workers, load.device
+        self.max_memory_mb, self.norm_samples = load.max_memory_mb, load.norm_samples
+        self.run_dir = None if load.run_dir is None else Path(load.run_dir)
         self.mean: float | list[float] | None = None
         self.std: float | list[float] | None = None
         self.streaming = False

@@ -82,6 +82,9 @@ class ImageTensorDataset(NormalizedImages):
         return {key: value[0] for key, value in self.__getitems__([position]).items()}
 
 
+DigitTensorDataset = ImageTensorDataset  # the in-memory dataset under its MNIST name
+
+
 class FileImageDataset(NormalizedImages):
     """Images decoded from files per item (``decode(path) -> uint8 [C, H, W]``), for folders too large for
     memory; DataLoader workers (``data.num_workers``) decode in parallel. ``shifts`` fixed per item (the

@@ -3,7 +3,7 @@
 Layout under ``data.root`` (torchvision's): ``<Class>/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte`` with
 ``<Class>`` = MNIST, FashionMNIST, KMNIST; EMNIST: ``EMNIST/raw/emnist-<split>-{train,test}-{images-idx3,
 labels-idx1}-ubyte`` for the split ``byclass``, ``bymerge``, ``balanced``, ``letters``, ``digits`` or ``mnist``.
-``data=mnist`` without a root reads the idx files shipped in the repository (``siamese.data.mnist_files``).
+``data=mnist`` without a root reads the idx files shipped in the repository (``siamese.data.mnist``).
 EMNIST's files store every image transposed; the reader transposes them back so letters stand upright.
 """
 
@@ -72,7 +72,7 @@ class MNISTFamilyReader(DatasetReader):
 
     def read(self, split: str) -> ImageArrays:
         if self.shipped:
-            from siamese.data.mnist_files import DEFAULT_CACHE_DIR, DEFAULT_SOURCE_DIR, load_mnist
+            from siamese.data.mnist import DEFAULT_CACHE_DIR, DEFAULT_SOURCE_DIR, load_mnist
 
             images, labels = load_mnist(split, str(self.source_dir or DEFAULT_SOURCE_DIR),
                                         str(self.cache_dir or DEFAULT_CACHE_DIR))

@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import io
 import logging
-import os
 import time
 import zipfile
 from dataclasses import dataclass
@@ -26,9 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from siamese.data.checksums import verify_sha256
-from siamese.data.mnist_files import DEFAULT_CACHE_DIR, REPO_ROOT
 from siamese.data.omniglot_images import read_omniglot_image
+from siamese.data.shipped_files import REPO_ROOT, cache_root, verify_sha256
 from siamese.utils.files import write_bytes_atomic
 
 log = logging.getLogger(__name__)
@@ -86,11 +84,6 @@ def list_drawings(source_dir: str | Path | None = None) -> dict[str, tuple[Path,
                 if key not in seen:
                     seen[key], drawings[key] = (info.CRC, info.file_size), (path, info.filename)
     return dict(sorted(drawings.items()))
-
-
-def cache_root(cache_dir: str | Path | None) -> Path:
-    """``cache_dir``, else ``$SIAMESE_CACHE``, else ``<repo>/.cache``."""
-    return Path(cache_dir or os.environ.get("SIAMESE_CACHE") or DEFAULT_CACHE_DIR)
 
 
 def decode_drawings(drawings: dict[str, tuple[Path, str]], size: int) -> OmniglotArrays:

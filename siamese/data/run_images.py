@@ -1,10 +1,11 @@
 """The images behind a run's saved points, for any dataset: ``(split, index, shift)`` -> uint8 pixels.
 
 ``index`` is the position in the dataset split the run's split came from (train/val -> train, test/test_shifted
--> test), ``shift`` the pixels along the run's ``data.shift.axis``. MNIST runs (no ``dataset`` key, or
-``dataset: mnist``) read the shipped digits (``siamese.data.mnist_images.digit_images``, ``[N, 28, 28]``); the
-other datasets are read again through their reader from the run's ``data`` config, ``[N, H, W]`` grey or
-``[N, H, W, 3]`` RGB. ``thumbnails`` makes the 28x28 grey versions the review page shows.
+-> test; a dataset with its own validation split, such as Omniglot, indexes its whole set of images), ``shift``
+the pixels along the run's ``data.shift.axis``. MNIST runs (no ``dataset`` key, or ``dataset: mnist``) read the
+shipped digits (``siamese.data.mnist.digit_images``, ``[N, 28, 28]``); the other datasets are read again through
+their reader from the run's ``data`` config (with the dataset's own keys), ``[N, H, W]`` grey or ``[N, H, W, 3]``
+RGB. ``thumbnails`` makes the 28x28 grey versions the review page shows.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from siamese.data.mnist_images import MNIST_SPLIT, digit_images
+from siamese.data.mnist import MNIST_SPLIT, digit_images
 from siamese.data.shift import shift_images
 from siamese.data.transforms import convert_channels
 
@@ -44,11 +45,13 @@ def split_images(data_config: dict | None, splits_with_index) -> np.ndarray:
     dataset = cfg.get("dataset", "mnist")
     if dataset == "mnist" and not cfg.get("root"):
         return digit_images(splits_with_index)
+    from siamese.data.data_options import group_keys
     from siamese.data.datasets import make_reader
 
+    own = group_keys({k: v for k, v in cfg.items() if k not in ("_target_", "dataset")})[0].extra
     reader = make_reader(dataset, cfg.get("root"), split=cfg.get("split"), channels=cfg.get("channels"),
                          resize=cfg.get("resize"), crop=cfg.get("crop"), test_fraction=cfg.get("test_fraction", 0.2),
-                         test_seed=cfg.get("split_seed", 0), cache_dir=cfg.get("cache_dir"))
+                         test_seed=cfg.get("split_seed", 0), cache_dir=cfg.get("cache_dir"), **own)
     axis = (cfg.get("shift") or {}).get("axis", "horizontal")
     loaded: dict[str, torch.Tensor] = {}
     parts = []
@@ -58,6 +61,10 @@ def split_images(data_config: dict | None, splits_with_index) -> np.ndarray:
         if hasattr(reader, "files"):  # a folder: decode only the files asked for
             files = reader.files(family)[0]
             images = torch.stack([reader.decode(files[i]) for i in index.tolist()]) if len(index) else None
+        elif "val" in reader.splits:  # its own splits index one whole dataset (Omniglot): look up by that index
+            if "all" not in loaded:
+                loaded["all"] = _whole_dataset(reader)
+            images = loaded["all"][index]
         else:
             if family not in loaded:
                 loaded[family] = reader.load(family).images
@@ -69,6 +76,15 @@ def split_images(data_config: dict | None, splits_with_index) -> np.ndarray:
         array = images.permute(0, 2, 3, 1).numpy()
         parts.append(array[..., 0] if array.shape[-1] == 1 else array)
     return np.concatenate(parts) if parts else np.zeros((0, 28, 28), np.uint8)
+
+
+def _whole_dataset(reader) -> torch.Tensor:
+    """Every image of a reader whose splits carry ``indices`` into one dataset, at the position of its index."""
+    parts = [reader.load(split) for split in reader.splits]
+    whole = torch.zeros((max(int(p.indices.max()) for p in parts) + 1, *parts[0].images.shape[1:]), dtype=torch.uint8)
+    for part in parts:
+        whole[part.indices] = part.images
+    return whole
 
 
 def thumbnails(images: np.ndarray, size: int = 28) -> np.ndarray:

@@ -1,5 +1,5 @@
 """Reading finished runs back from their run directories (config, metrics, saved embeddings). The digit images
-of a run's points: ``siamese.data.mnist_images.digit_images`` (reads MNIST through ``$SIAMESE_CACHE``)."""
+of a run's points: ``siamese.data.mnist.digit_images`` (reads MNIST through ``$SIAMESE_CACHE``)."""
 
 from __future__ import annotations
 

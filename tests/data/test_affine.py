@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from siamese.data.affine import RandomAffine, affine_images, translate_images
-from siamese.data.mnist_datamodule import MNISTDataModule
+from siamese.data.mnist import MNISTDataModule
 from siamese.data.shift import shift_images
 
 

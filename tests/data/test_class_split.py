@@ -6,7 +6,7 @@ import torch
 
 from siamese.data.class_split import resolve_class_split
 from siamese.data.image_datamodule import ImageDataModule
-from siamese.data.mnist_datamodule import MNISTDataModule
+from siamese.data.mnist import MNISTDataModule
 from tests.dataset_files import pin_cifar_md5, write_cifar, write_image_folder, write_npz
 
 NAMES = ["zero", "one", "two", "three"]

@@ -124,3 +124,16 @@ def test_one_training_step_through_the_config(cfg_factory):
     assert 0 <= metrics["val/precision_at_1"] <= 1 and 0 <= metrics["test/recall_at_8"] <= 1
     assert metrics["test/recall_at_1"] == pytest.approx(metrics["test/precision_at_1"])
     assert torch.isfinite(torch.tensor(metrics["test/mean_average_precision_at_r"]))
+
+
+def test_run_images_look_up_omniglot_points_by_their_index(cache):
+    from siamese.data.run_images import split_images
+
+    module = ImageDataModule(dataset="omniglot", cache_dir=cache, image_size=14)
+    module.setup()
+    val = module.datasets["val"]
+    config = {"dataset": "omniglot", "image_size": 14, "cache_dir": str(cache), "val_alphabets": ["Early_Aramaic"],
+              "test_alphabets": ["Balinese"], "batch_size": 32}
+    picked = np.array([0, 5, 439])
+    images = split_images(config, [("val", val.indices[picked].numpy(), np.zeros(3, dtype=np.int64))])
+    assert images.shape == (3, 14, 14) and np.array_equal(images, val.images[picked].numpy())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from siamese.data.mnist_images import mnist_cache_dir
+from siamese.data.mnist import mnist_cache_dir
 from siamese.human.io.trial_set import IMAGES_NPZ, TRIALS_CSV, TrialSet, load_trial_set
 from siamese.utils.files import csv_text, write_text_atomic
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from siamese.data.mnist_images import load_mnist_split
+from siamese.data.mnist import load_mnist_split
 from siamese.human.compare.figures import save_sheet
 from siamese.human.io.common import PAIR_CSV
 from siamese.human.io.pair_set import PairSet, load_pair_set

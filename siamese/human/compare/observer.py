@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from siamese.data.mnist_images import load_mnist_split
+from siamese.data.mnist import load_mnist_split
 from siamese.human.io.common import PAIR_CSV
 from siamese.human.io.pair_set import load_pair_set
 from siamese.utils.files import csv_text, write_text_atomic

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from siamese.data.mnist_images import load_mnist_split
+from siamese.data.mnist import load_mnist_split
 from siamese.models.loading import LoadedNet
 
 

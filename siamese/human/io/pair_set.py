@@ -7,8 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from siamese.data.mnist_files import load_mnist
-from siamese.data.mnist_images import mnist_cache_dir
+from siamese.data.mnist import load_mnist, mnist_cache_dir
 from siamese.data.shift import shift_images
 from siamese.human.io.common import (
     IMAGE_SHAPE,
