@@ -17,7 +17,7 @@ DEFAULT_CALLBACKS = ["model_checkpoint", "last_checkpoint", "epoch_timer", "prog
                      "retrieval_metrics", "metrics_history", "embedding_plot", "embedding_collapse",
                      "wandb_embedding_table"]
 BUNDLES = {"default", "none", "classify"}  # the other files are one callback each
-ADD_ONS = {"human_similarity", "alignment_importance", "shift_clusters"}  # one callback + the default bundle
+ADD_ONS = {"human_similarity", "alignment_importance", "shift_clusters", "oneshot_error"}  # one callback + the default bundle
 # one callback that also retunes another one's keys (no _target_ of its own there), picked beside a bundle
 MODIFIERS = {"human_early_stopping"}
 

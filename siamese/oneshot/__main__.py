@@ -56,7 +56,10 @@ def score_main(argv) -> list:
     from siamese.oneshot.report import summary_lines, write_results
     from siamese.oneshot.runs import read_runs
     from siamese.oneshot.score import hausdorff_method, model_method, pixel_method, score_runs
+    from siamese.oneshot.score import run_directory_checkpoint as checkpoint_of
 
+    if args.model:
+        args.model = checkpoint_of(args.model)
     runs = read_runs(args.runs)
     runs.check_images()
     log.info("%d runs from %s (%d test items)", len(runs), args.runs, sum(len(r.tests) for r in runs.runs))

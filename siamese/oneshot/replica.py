@@ -19,10 +19,9 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
+from siamese.data.omniglot_files import DEFAULT_SOURCE_DIR as OMNIGLOT_DIR
+from siamese.data.omniglot_files import list_drawings, verify_sources
 from siamese.utils.files import write_bytes_atomic, write_text_atomic
-
-OMNIGLOT_DIR = Path(__file__).resolve().parents[2] / "data" / "omniglot"
-BACKGROUND_ZIPS = ("images_background_small1.zip", "images_background_small2.zip")
 
 
 @dataclass(frozen=True)
@@ -37,22 +36,14 @@ class Replica:
 
 
 def background_characters(omniglot_dir: str | Path = OMNIGLOT_DIR) -> dict[str, dict[str, dict[int, tuple]]]:
-    """``{alphabet: {character: {drawer: (zip path, member name)}}}`` of the shipped background zips (an alphabet in
-    both zips, Greek and Latin, is taken from the first)."""
+    """``{alphabet: {character: {drawer: (zip path, member name)}}}`` of the shipped background zips (sha256
+    verified; a drawing in both zips counts once: ``siamese.data.omniglot_files.list_drawings``)."""
+    verify_sources(omniglot_dir)
     found: dict[str, dict[str, dict[int, tuple]]] = {}
-    for zip_name in BACKGROUND_ZIPS:
-        zip_path = Path(omniglot_dir) / zip_name
-        if not zip_path.is_file():
-            raise FileNotFoundError(f"{zip_path} is missing: the repository ships it under data/omniglot/")
-        seen_here: set[str] = set()
-        with zipfile.ZipFile(zip_path) as archive:
-            for name in archive.namelist():
-                parts = PurePosixPath(name).parts
-                if len(parts) != 4 or not name.endswith(".png") or (parts[1] in found and parts[1] not in seen_here):
-                    continue
-                seen_here.add(parts[1])
-                drawer = int(PurePosixPath(parts[3]).stem.split("_")[-1])
-                found.setdefault(parts[1], {}).setdefault(parts[2], {})[drawer] = (zip_path, name)
+    for key, where in list_drawings(omniglot_dir).items():
+        alphabet, character, file = key.split("/")
+        drawer = int(PurePosixPath(file).stem.split("_")[-1])
+        found.setdefault(alphabet, {}).setdefault(character, {})[drawer] = where
     return found
 
 

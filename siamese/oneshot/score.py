@@ -22,13 +22,16 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from siamese.data.omniglot_images import OMNIGLOT_SIZE
 from siamese.evaluation.oneshot import embedding_scores, mean_ci
 from siamese.evaluation.oneshot_baselines import hausdorff_scores, pixel_cosine_scores
+from siamese.models.hooked_net import HookedNet
 from siamese.oneshot.runs import OneShotRuns
+from siamese.utils.checkpoints import resolve_ckpt_path
 
 log = logging.getLogger(__name__)
 PIXEL_SIZE = 28
@@ -85,10 +88,32 @@ def model_image_size(loaded) -> int:
     return int(size) if isinstance(size, int) else int(max(size))
 
 
+def run_directory_checkpoint(spec: str) -> str:
+    """``spec`` itself unless it is a run directory of ``train.py``; then its best checkpoint
+    (``checkpoints/best-*.ckpt``, the one by ``optimized_metric``) when there is exactly one, else its ``last.ckpt``
+    (``siamese.utils.checkpoints.resolve_ckpt_path``)."""
+    path = Path(spec)
+    if not path.is_dir():
+        return spec
+    best = sorted((path / "checkpoints").glob("best-*.ckpt"))
+    chosen = str(best[0]) if len(best) == 1 else resolve_ckpt_path(str(path), None)
+    log.info("run directory %s: scoring %s", spec, chosen)
+    return chosen
+
+
+def net_pair_scores(net):
+    """The net's own ``pair_scores`` (None without): a checkpoint's net itself, or the user's module inside a
+    ``HookedNet`` (``module:factory``, TorchScript with ``@torch.jit.export``) when it embeds by its own output."""
+    own = getattr(net, "pair_scores", None)
+    if own is None and isinstance(net, HookedNet) and net.embedding_layer == "output":
+        own = getattr(net.net, "pair_scores", None)
+    return own
+
+
 def model_method(loaded, distance: str = "euclidean", batch_size: int = 256) -> Method:
     """The ``Method`` of a ``LoadedNet`` (``siamese.models.sources.load_source``): embed, then its net's
     ``pair_scores`` or the ``distance`` score."""
-    pair_scores = getattr(loaded.net, "pair_scores", None)
+    pair_scores = net_pair_scores(loaded.net)
     score = embedding_scores(distance, pair_scores)
 
     def scores(test, candidates):

@@ -51,3 +51,21 @@ def test_too_few_classes_fail_before_training(cfg_factory):
     with pytest.raises(ValueError, match=r"callbacks\.oneshot_error\.n_way=20 .* on the val split: n_way=20 needs "
                                          r"20 classes with >= 2 items each; there are 2"):
         train(cfg)
+
+
+def test_omniglot_episodes_stay_within_an_alphabet(cfg_factory):
+    # two validation alphabets: the logged error is the within-alphabet one, on the data module's label_groups
+    cfg = cfg_factory("data=omniglot", "data.val_alphabets=[Early_Aramaic,Balinese]", "data.test_alphabets=[Greek]",
+                      "logger=csv", "trainer.max_epochs=1", "+trainer.limit_train_batches=2", "callbacks=oneshot_error",
+                      "~callbacks.embedding_plot", "~callbacks.embedding_collapse", "~callbacks.wandb_embedding_table",
+                      "~callbacks.retrieval_metrics", "callbacks.oneshot_error.episodes=50", "test=false")
+    train(cfg)
+    run = Path(cfg.paths.output_dir)
+    logged = json.loads((run / "metrics_history.jsonl").read_text().splitlines()[-1])["val/oneshot_error"]
+    datamodule = instantiate(cfg.data)
+    datamodule.setup("fit")
+    assert set(datamodule.label_groups[c] for c in datamodule.eval_dataloader("val").dataset.labels.tolist()) == {
+        "Early_Aramaic", "Balinese"}
+    data = embed_loader(load_net(run / "checkpoints" / "last.ckpt").net, datamodule.eval_dataloader("val"))
+    within = oneshot_error(data["embedding"], data["label"], datamodule.label_groups, episodes=50, within_group=True)
+    assert logged == pytest.approx(within.error, abs=1e-6)

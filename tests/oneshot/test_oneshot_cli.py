@@ -15,7 +15,7 @@ from siamese.models.loading import LoadedNet
 from siamese.oneshot.__main__ import main
 from siamese.oneshot.replica import make_replica
 from siamese.oneshot.runs import read_runs
-from siamese.oneshot.score import model_image_size, model_method, pixel_method, score_runs
+from siamese.oneshot.score import model_image_size, model_method, pixel_method, run_directory_checkpoint, score_runs
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +101,20 @@ def test_a_net_with_pair_scores_is_scored_by_them(replica):
     assert euclid.wrong != pixels.wrong
 
 
+def test_a_factory_model_with_pair_scores_is_scored_by_them(replica, tmp_path, monkeypatch):
+    (tmp_path / "my_verifier.py").write_text(
+        "from torch import nn\n\n"
+        "class Verifier(nn.Module):\n"
+        "    def forward(self, x):\n        return x.flatten(1)\n\n"
+        "    def pair_scores(self, a, b):\n"
+        "        return nn.functional.normalize(a, dim=1) @ nn.functional.normalize(b, dim=1).T\n\n"
+        "def make():\n    return Verifier()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    model, pixels = main(["--model", "my_verifier:make", "--runs", str(replica.zip_path), "--out", str(tmp_path / "o"),
+                          "--baselines", "pixels"])
+    assert model.method.description.endswith("its own pair_scores") and model.wrong == pixels.wrong
+
+
 def test_model_image_size_comes_from_the_checkpoint(embedding_ckpt):
     assert model_image_size(LoadedNet(nn.Flatten(), 0.0, 1.0)) == 28
     assert model_image_size(LoadedNet(nn.Flatten(), 0.0, 1.0, config={"data": {"image_size": 40}})) == 40
@@ -128,3 +142,17 @@ def test_make_replica_command(tmp_path):
     main(["make-replica", str(tmp_path), "--n-runs", "1", "--n-way", "5"])
     run = read_runs(tmp_path / "all_runs.zip").runs[0]
     assert len(run.candidates) == 5 and sorted(run.answers) == list(range(5))
+
+
+def test_a_run_directory_scores_its_best_checkpoint(replica, embedding_ckpt, tmp_path):
+    run = tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    shutil.copy(embedding_ckpt, run / "checkpoints" / "best-epoch003.ckpt")
+    assert run_directory_checkpoint(str(run)) == str(run / "checkpoints" / "best-epoch003.ckpt")
+    shutil.copy(embedding_ckpt, run / "checkpoints" / "best-epoch004.ckpt")  # two: the last one instead
+    shutil.copy(embedding_ckpt, run / "checkpoints" / "last.ckpt")
+    assert run_directory_checkpoint(str(run)) == str(run / "checkpoints" / "last.ckpt")
+    results = main(["--model", str(run), "--runs", str(replica.zip_path), "--out", str(tmp_path / "o"), "--baselines"])
+    direct = main(["--model", str(embedding_ckpt), "--runs", str(replica.zip_path), "--out", str(tmp_path / "p"),
+                   "--baselines"])
+    assert [r.method.name for r in results] == ["model:random-embedding"] and results[0].wrong == direct[0].wrong
