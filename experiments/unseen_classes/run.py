@@ -11,7 +11,8 @@
    baselines score the same episodes of the same test alphabet: pixel cosine at 28 x 28 and the modified
    Hausdorff distance of centred ink at 105 x 105 (``siamese.evaluation.oneshot_baselines``).
    Reported per entry: the mean over folds with a 95% t CI over folds, every fold's error with its CI over
-   episodes, and the seconds of the training process.
+   episodes, and the seconds of training + validation summed over epochs (``time/train_epoch_s`` +
+   ``time/validation_s``; start-up and the test pass not included).
 2. MNIST, class-disjoint: train on digits 0-4, test on 5-9 (``data.train_classes`` / ``data.test_classes``), test
    queries ranked against the other test images: MAP@R, precision@1 and Recall@K (K = 1, 2, 4, 8).
 Writes ``<out>/results.md`` and ``<out>/results.json``, the runs under ``<out>/runs/``. The full grid (7 folds x
@@ -25,7 +26,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -65,25 +65,22 @@ MNIST_KEYS = ("mean_average_precision_at_r", "precision_at_1", "recall_at_1", "r
               "recall_at_8")
 
 
-def train(overrides: list[str], run_dir: Path) -> tuple[dict, float | None]:
-    """``python train.py OVERRIDES`` in ``run_dir``: (its metrics.json, wall seconds of the process). A run whose
-    metrics.json exists is not repeated (a stopped study resumes); its seconds come from ``process_seconds.json``
-    when this script wrote it, else None."""
+def train(overrides: list[str], run_dir: Path) -> tuple[dict, float]:
+    """``python train.py OVERRIDES`` in ``run_dir``: (its metrics.json, seconds of training + validation summed
+    over its epochs, from metrics_history.jsonl). A run whose metrics.json exists is not repeated (a stopped study
+    resumes)."""
     command = [sys.executable, "train.py", *overrides, "logger=csv", f"hydra.run.dir={run_dir}"]
     if (run_dir / "metrics.json").exists():
         print("= (done before)", " ".join(command), flush=True)
-        timing = run_dir / "process_seconds.json"
-        seconds = json.loads(timing.read_text())["seconds"] if timing.exists() else None
-        return json.loads((run_dir / "metrics.json").read_text()), seconds
-    print("+", " ".join(command), flush=True)
-    start = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, env={**os.environ, "WANDB_MODE": "offline"}, capture_output=True,
-                          text=True)
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout[-3000:] + done.stderr[-3000:])
-        raise SystemExit(f"failed: {' '.join(command)}")
-    (run_dir / "process_seconds.json").write_text(json.dumps({"seconds": seconds, "command": command}))
+    else:
+        print("+", " ".join(command), flush=True)
+        done = subprocess.run(command, cwd=ROOT, env={**os.environ, "WANDB_MODE": "offline"}, capture_output=True,
+                              text=True)
+        if done.returncode != 0:
+            sys.stderr.write(done.stdout[-3000:] + done.stderr[-3000:])
+            raise SystemExit(f"failed: {' '.join(command)}")
+    history = [json.loads(line) for line in (run_dir / "metrics_history.jsonl").read_text().splitlines()]
+    seconds = sum(row.get("time/train_epoch_s", 0.0) + row.get("time/validation_s", 0.0) for row in history)
     return json.loads((run_dir / "metrics.json").read_text()), seconds
 
 
@@ -145,7 +142,7 @@ def omniglot(out: Path, names: list[str], folds: int, epochs: int | None) -> tup
                               "ci": metrics["test/oneshot_error_ci"], "seconds": seconds,
                               "epochs": metrics.get("epochs"), "best_epoch": metrics.get("checkpoint/test_epoch")})
     tests = [fold_alphabets(f)[1] for f in range(folds)]
-    header = "| method | mean over folds (95% CI) | " + " | ".join(tests) + " | train s (mean) |"
+    header = "| method | mean over folds (95% CI) | " + " | ".join(tests) + " | train + val s (mean) |"
     rows = [header, "|" + "---|" * (len(tests) + 3)]
 
     def row(name, pairs, seconds=""):
@@ -160,22 +157,20 @@ def omniglot(out: Path, names: list[str], folds: int, epochs: int | None) -> tup
 
     for name in names:
         runs = raw[name]
-        seconds = [r["seconds"] for r in runs if r["seconds"] is not None]
         rows.append(row(name, [(r["error"], r["ci"]) for r in runs],
-                        f"{sum(seconds) / len(seconds):.0f}" if seconds else "n/a"))
+                        f"{sum(r['seconds'] for r in runs) / len(runs):.0f}"))
     for name, pairs in base.items():
         rows.append(row(name, pairs))
     return rows, {"models": raw, "baselines": base}
 
 
 def mnist(out: Path, names: list[str]) -> tuple[list[str], dict]:
-    rows = ["| loss, miner | " + " | ".join(MNIST_KEYS) + " | train s |", "|" + "---|" * (len(MNIST_KEYS) + 2)]
+    rows = ["| loss, miner | " + " | ".join(MNIST_KEYS) + " | train + val s |", "|" + "---|" * (len(MNIST_KEYS) + 2)]
     raw = {}
     for name in names:
         metrics, seconds = train(MNIST[name] + MNIST_COMMON, out / "runs" / "mnist" / slug(name))
         raw[name] = {key: metrics[f"test/{key}"] for key in MNIST_KEYS}
-        timing = "n/a" if seconds is None else f"{seconds:.0f}"
-        rows.append(f"| {name} | " + " | ".join(f"{raw[name][k]:.3f}" for k in MNIST_KEYS) + f" | {timing} |")
+        rows.append(f"| {name} | " + " | ".join(f"{raw[name][k]:.3f}" for k in MNIST_KEYS) + f" | {seconds:.0f} |")
     return rows, raw
 
 
