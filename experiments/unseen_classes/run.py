@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -139,6 +140,7 @@ def omniglot(out: Path, names: list[str], folds: int, epochs: int | None) -> tup
             extra += [f"trainer.max_epochs={epochs}"] if epochs else []
             metrics, seconds = train(OMNIGLOT[name] + extra, out / "runs" / slug(name) / f"fold{fold}")
             raw[name].append({"test": test, "val": val, "error": metrics["test/oneshot_error"],
+                              "val_error": metrics.get("val/oneshot_error"),
                               "ci": metrics["test/oneshot_error_ci"], "seconds": seconds,
                               "epochs": metrics.get("epochs"), "best_epoch": metrics.get("checkpoint/test_epoch")})
     tests = [fold_alphabets(f)[1] for f in range(folds)]
@@ -161,6 +163,10 @@ def omniglot(out: Path, names: list[str], folds: int, epochs: int | None) -> tup
                         f"{sum(r['seconds'] for r in runs) / len(runs):.0f}"))
     for name, pairs in base.items():
         rows.append(row(name, pairs))
+    rows += ["", "The validation alphabets' errors of the same checkpoints (what chose them; not held out from the "
+             "choice):", "", "| method | " + " | ".join(fold_alphabets(f)[0] for f in range(folds)) + " |",
+             "|" + "---|" * (folds + 1)]
+    rows += [f"| {name} | " + " | ".join(f"{100 * r['val_error']:.1f}" for r in raw[name]) + " |" for name in names]
     return rows, {"models": raw, "baselines": base}
 
 
@@ -201,7 +207,7 @@ def main(argv=None) -> None:
         parser.error(f"--mnist-only: unknown entry {unknown[0]!r}; entries: {list(MNIST)}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    command = "python experiments/unseen_classes/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python experiments/unseen_classes/run.py " + shlex.join(argv if argv is not None else sys.argv[1:])
     lines = ["# Unseen classes", "", f"Produced by `{command}` (experiments/unseen_classes/run.py).", ""]
     results = {}
     if not args.skip_omniglot:
@@ -210,13 +216,13 @@ def main(argv=None) -> None:
                   f"{args.folds} of 7 folds (test alphabet per column, validation = the next one), "
                   f"{f'{args.epochs} epochs' if args.epochs else 'the presets epochs'}; per fold the error "
                   "± the 95% CI half-width over 200 episodes; the mean's CI is over folds (t). Not run: "
-                  + (", ".join(n for n in OMNIGLOT if n not in names) or "none") + ".", "", *rows, ""]
+                  + ("; ".join(n for n in OMNIGLOT if n not in names) or "none") + ".", "", *rows, ""]
     if not args.skip_mnist:
         mnist_names = args.mnist_only or list(MNIST)
         rows, results["mnist"] = mnist(out, mnist_names)
         lines += ["## MNIST: train on 0-4, test on 5-9 (test queries ranked against the other test images)", "",
                   "32-D embedding, the default embedding net, 10000 training images of digits 0-4, 2 epochs. Not run: "
-                  + (", ".join(n for n in MNIST if n not in mnist_names) or "none") + ".", "",
+                  + ("; ".join(n for n in MNIST if n not in mnist_names) or "none") + ".", "",
                   *rows, ""]
     (out / "results.md").write_text("\n".join(lines))
     (out / "results.json").write_text(json.dumps(results, indent=2))
