@@ -30,3 +30,18 @@ def test_short_omniglot_training_beats_pixels_on_held_out_alphabet(cfg_factory):
     error, ci = metrics["val/oneshot_error"], metrics["val/oneshot_error_ci"]
     assert 0.6 < pixels < 0.95  # raw pixels barely help on 20-way within-alphabet episodes
     assert error + ci < pixels - pixels_ci, (error, ci, pixels, pixels_ci)
+
+
+def test_every_omniglot_preset_builds_its_siamese_net_loss_and_monitor(cfg_factory):
+    from siamese.models import SiameseNet
+    from siamese.modules.from_config import build_module
+
+    expected = {"omniglot_siamese": ("weighted_l1", "VerificationLoss"),
+                "omniglot_contrastive": ("euclidean", "ContrastiveLoss"),
+                "omniglot_normalized_softmax": ("cosine", "PMLLoss")}
+    for preset, (head, loss) in expected.items():
+        cfg = cfg_factory(f"experiment={preset}")
+        module = build_module(cfg)
+        assert isinstance(module.net, SiameseNet) and module.net.head_name == head, preset
+        assert type(module.loss).__name__ == loss and cfg.optimized_metric == "val/oneshot_error", preset
+        assert cfg.data.dataset == "omniglot" and cfg.data.affine.degrees > 0, preset
