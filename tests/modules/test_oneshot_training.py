@@ -2,6 +2,7 @@
 pixels at 20-way 1-shot classification of characters it never saw, on the very same episodes."""
 
 import numpy as np
+import torch
 
 from siamese.data.omniglot import OmniglotReader
 from siamese.evaluation.oneshot import mean_ci, sample_episodes
@@ -25,7 +26,12 @@ def test_short_omniglot_training_beats_pixels_on_held_out_alphabet(cfg_factory):
     cfg = cfg_factory("experiment=omniglot_normalized_softmax", "trainer.max_epochs=1",
                       "logger=none", "test=false",
                       "callbacks=[oneshot_error]", "callbacks.oneshot_error.episodes=100")
-    metrics = train(cfg)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # one epoch of 31 steps; 2 threads on a busy 2-core machine spin-wait (3x slower)
+    try:
+        metrics = train(cfg)
+    finally:
+        torch.set_num_threads(threads)
     pixels, pixels_ci = pixel_error(cfg.data.val_alphabets[0], cfg.data.test_alphabets[0], episodes=100)
     error, ci = metrics["val/oneshot_error"], metrics["val/oneshot_error_ci"]
     assert 0.6 < pixels < 0.95  # raw pixels barely help on 20-way within-alphabet episodes
