@@ -23,7 +23,7 @@ def pixel_error(val_alphabet: str, test_alphabet: str, episodes: int) -> tuple[f
 
 
 def test_short_omniglot_training_beats_pixels_on_held_out_alphabet(cfg_factory):
-    cfg = cfg_factory("experiment=omniglot_normalized_softmax", "trainer.max_epochs=1",
+    cfg = cfg_factory("experiment=omniglot_normalized_softmax", "trainer.max_epochs=1", "data.image_size=28",
                       "logger=none", "test=false",
                       "callbacks=[oneshot_error]", "callbacks.oneshot_error.episodes=100")
     threads = torch.get_num_threads()
