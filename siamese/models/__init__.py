@@ -4,7 +4,8 @@ command lines' ``--help`` stays fast)."""
 import importlib
 
 _HOMES = {"LayeredNet": "siamese.models.base", "ClassifierNet": "siamese.models.classifier_net",
-          "EmbeddingNet": "siamese.models.embedding_net"}
+          "ConvNet": "siamese.models.conv_net", "EmbeddingNet": "siamese.models.embedding_net",
+          "SiameseNet": "siamese.models.siamese_net", "VerificationHead": "siamese.models.verification_head"}
 
 
 def __getattr__(name: str):
@@ -13,4 +14,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'siamese.models' has no attribute {name!r}")
 
 
-__all__ = ["LayeredNet", "ClassifierNet", "EmbeddingNet"]
+__all__ = ["LayeredNet", "ClassifierNet", "ConvNet", "EmbeddingNet", "SiameseNet", "VerificationHead"]

@@ -24,7 +24,8 @@ class BaseModule(pl.LightningModule):
 
     - ``forward(images) = net(images)``;
     - ``configure_optimizers``: ``optimizer(params=...)`` over the parameters that train (``requires_grad``; frozen
-      layers, ``human.train_layers``, stay out), with ``scheduler(optimizer=...)`` stepped once per epoch when given;
+      layers, ``human.train_layers``, stay out; ``parameter_groups`` may split them into groups), with
+      ``scheduler(optimizer=...)`` stepped once per epoch when given;
     - epoch means: ``self.add_step_values(stage, {name: value}, batch_size)`` in a step; ``<stage>/<name>`` is
       logged as the batch-size-weighted epoch mean at the end of each train/validation/test epoch
       (``EpochMeans``). Why not ``self.log(..., on_epoch=True)`` at every step: its bookkeeping (result
@@ -60,8 +61,13 @@ class BaseModule(pl.LightningModule):
                                      f"batch {batch_idx}: lower optimizer.lr or check the data")
         return loss
 
+    def parameter_groups(self) -> list[dict]:
+        """The optimizer's parameter groups: by default one, every parameter that trains."""
+        return [{"params": [p for p in self.parameters() if p.requires_grad]}]
+
     def configure_optimizers(self):
-        optimizer = self.optimizer_factory(params=[p for p in self.parameters() if p.requires_grad])
+        groups = self.parameter_groups()
+        optimizer = self.optimizer_factory(params=groups if len(groups) > 1 else groups[0]["params"])
         if self.scheduler_factory is None:
             return optimizer
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": self.scheduler_factory(optimizer=optimizer),

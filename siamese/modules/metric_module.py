@@ -23,6 +23,8 @@ class MetricLearningModule(BaseModule):
     pairs and the loss is comparable across epochs; it decides the "best" checkpoint).
     Under DDP (``trainer=ddp``) the miner sees the gathered batch of all processes (``mine_and_loss``), so it
     behaves as with one big batch; see ``siamese.utils.distributed``.
+    A loss with parameters (pml's proxy losses) trains them with the net (``parameter_groups``); a loss with
+    ``bind_net`` (``VerificationLoss``) is given the net, whose verification head it trains.
     ``optimizer``/``scheduler`` are partials (Hydra ``_partial_: true``) that get the parameters / optimizer;
     optimizers, epoch-mean logging, checkpointed config and ``load_from_checkpoint(ckpt)``: ``BaseModule``.
     """
@@ -41,6 +43,20 @@ class MetricLearningModule(BaseModule):
         self.val_miner = val_miner if val_miner is not None else RandomMiner()
         self.loop_embeddings = LoopEmbeddings()  # val/test embeddings of the loops, read by the callbacks
         miner.infer_output(loss)  # miners with output=auto (KNNMiner) pick pairs/triplets from the loss
+        if callable(getattr(loss, "bind_net", None)):  # a loss that scores pairs with the net's head
+            loss.bind_net(net)
+
+    def parameter_groups(self) -> list[dict]:
+        """The net's parameters, and the loss's own (proxies of a proxy loss) as a second group whose learning rate
+        is ``optimizer.lr`` times ``loss.lr_multiplier`` (default 1)."""
+        loss_params = [p for p in self.loss.parameters() if p.requires_grad]
+        multiplier = float(getattr(self.loss, "lr_multiplier", 1.0))
+        lr = getattr(self.optimizer_factory, "keywords", {}).get("lr")
+        if not loss_params or multiplier == 1.0 or lr is None:
+            return super().parameter_groups()
+        loss_ids = {id(p) for p in loss_params}
+        net_params = [p for p in self.parameters() if p.requires_grad and id(p) not in loss_ids]
+        return [{"params": net_params}, {"params": loss_params, "lr": lr * multiplier}]
 
     def mine_and_loss(self, embeddings: torch.Tensor, labels: torch.Tensor, indices: torch.Tensor | None,
                       miner: BaseMiner) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
