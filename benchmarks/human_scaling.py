@@ -11,7 +11,9 @@
   SYNTHETIC rated pairs among 2,000 MNIST test digits (5 raters, each rating 80% of the pairs, 1-10), a random
   classifier net (all 3 layers) and the pixel baseline, default resamples (2,000 bootstrap, 5,000 permutations).
 - ``align``: ``align-readout``'s work (``cross_validate_readouts``, 5 outer / 3 inner folds) with layer mixing
-  (pixels + 3 layers), feature reweighting and the linear transform on ``fc``.
+  (pixels + 3 layers), feature reweighting and the linear transform on ``fc``, on P pairs of 2P MNIST train
+  digits, each image in one pair (its image-grouped folds need separate groups; 5,000 random pairs over 2,000
+  images are one group).
 
 Writes ``human_scaling.md`` (the table) and ``human_scaling.png`` (log-log curves) into ``--out`` (default
 ``benchmarks/``), and prints the table.
@@ -59,7 +61,29 @@ def time_ooo(size: int, work: Path, seed: int = 0) -> dict:
             "score_s": done - similar, "total_s": done - started, "accuracy": result["accuracy"]}
 
 
-def synthetic_judgments(size: int, seed: int = 0):
+def synthetic_judgments(size: int, seed: int = 0, disjoint: bool = False):
+    """``size`` rated pairs among 2,000 MNIST test digits (random pairs: they share images), or, ``disjoint``,
+    among ``2 * size`` MNIST train digits with every image in one pair (image-grouped folds need separate groups:
+    5,000 random pairs over 2,000 images link them all into one)."""
+    if disjoint:
+        return _disjoint_judgments(size, seed)
+    return _shared_judgments(size, seed)
+
+
+def _disjoint_judgments(size: int, seed: int = 0):
+    from siamese.data.mnist_images import load_mnist_split
+    from siamese.human.io.judgments import Judgments
+
+    rng = np.random.default_rng(seed)
+    images, _ = load_mnist_split("train")
+    images = np.asarray(images)[rng.choice(len(images), 2 * size, replace=False)]
+    ratings = np.clip(np.round(rng.normal(5.5, 2.5, size=(5, size))), 1, 10)
+    ratings[rng.random(ratings.shape) > 0.8] = np.nan
+    return Judgments([f"d{k}" for k in range(2 * size)], images, [f"p{k}" for k in range(size)],
+                     np.arange(2 * size).reshape(size, 2), ratings, [f"r{k}" for k in range(5)], synthetic=True)
+
+
+def _shared_judgments(size: int, seed: int = 0):
     from siamese.data.mnist_images import load_mnist_split
     from siamese.human.io.judgments import Judgments
 
@@ -101,7 +125,7 @@ def time_align(size: int, work: Path) -> dict:
     from siamese.human.readouts import PIXELS, extract_pair_features
     from siamese.human.readouts.nested_cv import ReadoutSpec, cross_validate_readouts
 
-    judgments = synthetic_judgments(size)
+    judgments = synthetic_judgments(size, disjoint=True)
     net = random_net()
     layers = list(net.net.layer_names)
     started = time.perf_counter()
