@@ -71,7 +71,7 @@ def synthetic_judgments(size: int, seed: int = 0, disjoint: bool = False):
 
 
 def _disjoint_judgments(size: int, seed: int = 0):
-    from siamese.data.mnist_images import load_mnist_split
+    from siamese.data.mnist import load_mnist_split
     from siamese.human.io.judgments import Judgments
 
     rng = np.random.default_rng(seed)
@@ -84,7 +84,7 @@ def _disjoint_judgments(size: int, seed: int = 0):
 
 
 def _shared_judgments(size: int, seed: int = 0):
-    from siamese.data.mnist_images import load_mnist_split
+    from siamese.data.mnist import load_mnist_split
     from siamese.human.io.judgments import Judgments
 
     rng = np.random.default_rng(seed)

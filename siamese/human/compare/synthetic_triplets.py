@@ -51,7 +51,7 @@ def write_synthetic_things(directory: str | Path, n_images: int = 200, n_triplet
                            seed: int = 0, **observer) -> Path:
     """A SYNTHETIC local THINGS copy: ``images.npz`` (``n_images`` seeded MNIST test digits, ``synthetic`` True)
     and ``train_90.txt`` (the simulated answers)."""
-    from siamese.data.mnist_images import load_mnist_split
+    from siamese.data.mnist import load_mnist_split
     from siamese.human.io.things import write_things_triplets
 
     directory = Path(directory)
