@@ -1,4 +1,4 @@
-"""The dataset choices (``data.dataset``) and the one function that makes their readers."""
+"""The dataset choices (``dataset``) and the one function that makes their readers."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def make_reader(dataset: str, root: str | Path | None = None, *, split: str | No
 
         return MNISTFamilyReader(dataset, root, split, cache_dir, source_dir)
     if split is not None:
-        raise ValueError(f"data.split is only for emnist, got data.split={split!r} with data.dataset={dataset}")
+        raise ParameterError("split", split, f"is only for emnist, not dataset={dataset}")
     if dataset in ("cifar10", "cifar100"):
         from siamese.data.cifar import CIFARReader
 
@@ -56,11 +56,11 @@ def make_reader(dataset: str, root: str | Path | None = None, *, split: str | No
         from siamese.data.npz import NPZReader
 
         return NPZReader(root, test_fraction, test_seed)
-    raise ValueError(f"data.dataset={dataset!r} is unknown; choose from {DATASETS}")
+    raise ParameterError("dataset", dataset, f"is unknown; choose from {DATASETS}")
 
 
 def _check_options(dataset: str, options: dict, known: tuple[str, ...]) -> None:
     unknown = sorted(set(options) - set(known))
     if unknown:
-        raise ValueError(f"data.{unknown[0]} is not an option of data.dataset={dataset}"
-                         + (f"; its own options are {list(known)}" if known else ""))
+        raise ParameterError(unknown[0], options[unknown[0]], f"is not an option of dataset={dataset}"
+                             + (f"; its own options are {list(known)}" if known else ""))

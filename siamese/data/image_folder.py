@@ -31,7 +31,7 @@ def _size(value, key: str):
         return None
     size = [value] if isinstance(value, int) else list(value)
     if not 1 <= len(size) <= 2 or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in size):
-        raise ValueError(f"{key} must be a positive int or [height, width], got {value!r}")
+        raise ParameterError(key, value, "must be a positive int or [height, width]")
     return size
 
 
@@ -43,9 +43,9 @@ class ImageFolderReader(DatasetReader):
         super().__init__(root)
         self.skip_unreadable = bool(skip_unreadable)
         if channels not in (1, 3):
-            raise ValueError(f"data.channels must be 1 or 3 for image_folder, got {channels!r}")
+            raise ParameterError("channels", channels, "must be 1 or 3 for image_folder")
         self._channels = channels
-        self.resize, self.crop = _size(resize, "data.resize"), _size(crop, "data.crop")
+        self.resize, self.crop = _size(resize, "resize"), _size(crop, "crop")
         self.test_fraction, self.test_seed = test_fraction, test_seed
         self._samples: dict[str, tuple[list[str], torch.Tensor]] | None = None
         self._names: list[str] | None = None
@@ -75,7 +75,7 @@ class ImageFolderReader(DatasetReader):
             try:
                 found = ImageFolder(str(folder), loader=lambda p: p)
             except FileNotFoundError as error:
-                raise ValueError(f"data.root={folder}: {error} (expected one sub-folder per class)") from None
+                raise ParameterError("root", folder, f"{error} (expected one sub-folder per class)") from None
             return found.classes, [p for p, _ in found.samples], torch.tensor([c for _, c in found.samples])
 
         def readable(files: list[str], labels: torch.Tensor, bad: set[str]):
@@ -167,7 +167,7 @@ class ImageFolderReader(DatasetReader):
         if len(shapes) > 1:
             (s1, f1), (s2, f2) = list(shapes.items())[:2]
             raise ValueError(f"images of {self.root} differ in size after decoding ({f1}: {s1[1]}x{s1[2]}, {f2}: "
-                             f"{s2[1]}x{s2[2]}); set data.resize and/or data.crop (e.g. data.resize=64 data.crop=64)")
+                             f"{s2[1]}x{s2[2]}); set resize and/or crop (e.g. resize=64 crop=64)")
         self._report_unreadable(problems)
         if problems:
             return ImageArrays(torch.stack(images), labels[kept].to(torch.int64), torch.tensor(kept))

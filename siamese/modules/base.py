@@ -29,8 +29,8 @@ class BaseModule(pl.LightningModule):
     - epoch means: ``self.add_step_values(stage, {name: value}, batch_size)`` in a step; ``<stage>/<name>`` is
       logged as the batch-size-weighted epoch mean at the end of each train/validation/test epoch
       (``EpochMeans``). Why not ``self.log(..., on_epoch=True)`` at every step: its bookkeeping (result
-      collection, device moves, hook-signature checks) cost ~2.5 ms per call-set per step, ~8% of a 30 ms CPU
-      step of the default net (profile in benchmarks/README.md). The logged values are the same;
+      collection, device moves, hook-signature checks) runs on every step, a measurable share of a small CPU
+      step (profile: benchmarks/README.md). The logged values are the same;
     - ``check_finite(loss, batch_idx)``: a NaN/inf training loss stops the run with a message saying what to do;
     - the resolved run config: ``run_config`` (set by ``siamese.training.build``) is stored in every checkpoint as
       ``checkpoint["siamese_config"]``, which ``siamese.load`` and ``load_from_checkpoint`` rebuild from.

@@ -5,6 +5,9 @@ import torch
 
 from siamese.data.image_datamodule import ImageDataModule
 from siamese.data.shift import shift_images, validate_shifts
+from siamese.training import build
+from siamese.utils.config_checks import ConfigError
+from siamese.utils.parameters import ParameterError
 from tests.dataset_files import write_image_folder, write_npz
 
 
@@ -81,3 +84,21 @@ def test_max_train_samples_says_that_it_counts_before_the_validation_split(tmp_p
     assert len(dm.datasets["train"]) == 4 and len(dm.datasets["val"]) == 1
     assert ("max_train_samples=5 counts the images before the validation split (val_fraction=0.1): 4 train, "
             "1 validation") in caplog.text
+
+
+@pytest.mark.parametrize("keys, overrides, error", [
+    ({"dataset": "omniglot", "image_size": 0}, ["data=omniglot", "data.image_size=0"],
+     "image_size=0: must be a positive whole number of pixels"),
+    ({"dataset": "omniglot", "val_alphabets": ["Klingon"]}, ["data=omniglot", "data.val_alphabets=[Klingon]"],
+     r"val_alphabets=\['Klingon'\]: unknown alphabet 'Klingon'; alphabets are \[.*'Tagalog'\]"),
+    ({"dataset": "mnist", "train_classes": [0, 1, 2], "test_classes": [2, 3]},
+     ["data.train_classes=[0,1,2]", "data.test_classes=[2,3]"],
+     r"test_classes=\[2, 3\]: class '2' \(id 2\) is in both train_classes and test_classes"),
+])
+def test_errors_name_the_parameter_from_python_and_the_config_key_from_the_config(keys, overrides, error, cfg_factory,
+                                                                                   tmp_path):
+    with pytest.raises(ParameterError, match=f"^{error}") as python_side:
+        ImageDataModule(**keys, cache_dir=tmp_path)
+    assert python_side.value.parameter == error.split("=")[0]
+    with pytest.raises(ConfigError, match=f"^data.{error}"):
+        build(cfg_factory(*overrides))
