@@ -21,6 +21,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from siamese.training import build, finish_wandb
 from siamese.utils.checkpoints import load_checkpoint, resolve_ckpt_path, stored_run_config
+from siamese.utils.config_checks import config_keys
 from siamese.utils.files import write_text_atomic
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,8 @@ def eval_config(cfg: DictConfig, overrides) -> DictConfig:
     """The config to test with: the checkpoint's stored config, re-rooted to ``cfg.paths.output_dir``, with the
     value (or group node) of every overridden key taken from the composed ``cfg`` (deleted for ``~key``), and
     ``paths``/``task_name`` of the evaluation run."""
-    ckpt = resolve_ckpt_path(cfg.ckpt_path, cfg.paths.get("task_dir"))
+    with config_keys({"task_dir": "paths.task_dir"}):
+        ckpt = resolve_ckpt_path(cfg.ckpt_path, cfg.paths.get("task_dir"))
     if ckpt is None:
         raise ValueError("eval.py needs ckpt_path=<checkpoint file, run directory or last>")
     stored = stored_run_config(load_checkpoint(ckpt), ckpt)

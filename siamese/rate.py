@@ -1,53 +1,17 @@
-"""python -m siamese.rate PAIR_SET_DIR --ratings ratings.csv [--port 8000]: the local rating page.
-python -m siamese.rate TRIAL_SET_DIR --mode 2afc [--choices FILE]: its 2AFC mode (trial sets: make-triplets)."""
+"""``python -m siamese.rate`` is now ``python -m siamese.human rate`` (same arguments; also ``siamese-rate``).
 
-from __future__ import annotations
+The rating page belongs to the human toolkit, which sits above the framework; this stub imports nothing from it
+and only names the new command."""
 
-import argparse
 import sys
+
+NEW_COMMAND = "python -m siamese.human rate"
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m siamese.rate", description=__doc__)
-    parser.add_argument("pairs", help="pair set directory (pairs.npz or pairs.csv); --mode 2afc: a trial set "
-                                      "directory (images.npz + trials.csv, python -m siamese.human make-triplets)")
-    parser.add_argument("--mode", choices=["rate", "2afc"], default="rate",
-                        help="rate: 1-10 ratings of pairs (default); 2afc: which of two images is more like an anchor")
-    parser.add_argument("--ratings", help="CSV the ratings are appended to (created if missing; --mode rate)")
-    parser.add_argument("--choices", help="CSV the 2AFC answers are appended to (default <trial set>/choices.csv)")
-    parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0 = any free port)")
-    args = parser.parse_args(argv)
-    if args.mode == "rate" and not args.ratings:
-        parser.error("--ratings is required (the CSV the ratings are appended to)")
-    from siamese.human.io.common import FormatError
-    from siamese.human.io.pair_set import load_pair_set
-
-    try:
-        if args.mode == "2afc":
-            from pathlib import Path
-
-            from siamese.human.collect.two_afc import make_two_afc_server
-            from siamese.human.io.trial_set import CHOICES_CSV, load_trial_set
-
-            output = args.choices or str(Path(args.pairs) / CHOICES_CSV)
-            server = make_two_afc_server(load_trial_set(args.pairs), output, args.port)
-        else:
-            from siamese.human.collect.rating_server import make_server
-
-            output = args.ratings
-            server = make_server(load_pair_set(args.pairs), args.ratings, args.port)
-    except (FormatError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    host, port = server.server_address[:2]
-    print(f"rating page: http://{host}:{port}/  (answers are appended to {output}; Ctrl-C stops)", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    args = " ".join(sys.argv[1:] if argv is None else argv)
+    print(f"error: python -m siamese.rate moved; run: {NEW_COMMAND} {args}".rstrip(), file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

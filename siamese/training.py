@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 from pathlib import Path
 
 import pytorch_lightning as pl
@@ -21,7 +22,7 @@ from siamese.utils.checkpoints import (
     resolve_ckpt_path,
     run_dir_of,
 )
-from siamese.utils.config_checks import ConfigError, check_training_config
+from siamese.utils.config_checks import ConfigError, check_training_config, config_keys
 from siamese.utils.distributed import ddp_children_run_this_job
 from siamese.utils.files import write_text_atomic
 
@@ -29,31 +30,46 @@ log = logging.getLogger(__name__)
 # pml logs every k-NN call and faiss every optional CPU extension it could not load: noise in a run's log.
 logging.getLogger("PML").setLevel(logging.WARNING)
 logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+# Lightning 2.6 advertises litlogger on every run and warns twice about its own use of torch's LeafSpec: noise
+# in every log (not the user's to fix).
+logging.getLogger("pytorch_lightning.utilities.rank_zero").addFilter(
+    lambda record: not str(record.msg).startswith("\N{ELECTRIC LIGHT BULB} Tip:"))
+warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\)` is deprecated")
 
 
-def instantiate_group(group: DictConfig | None) -> list:
-    """Instantiate every ``_target_`` entry of a config group that holds several (callbacks, loggers)."""
-    if not group:
-        return []
-    return [instantiate(node) for node in group.values() if isinstance(node, DictConfig) and "_target_" in node]
+def instantiate_group(group: DictConfig | None, key: str) -> list:
+    """Instantiate every ``_target_`` entry of the config group ``key`` that holds several (callbacks, loggers);
+    a bad argument is named by its config key (``callbacks.<name>.<parameter>``)."""
+    built = []
+    for name, node in (group or {}).items():
+        if isinstance(node, DictConfig) and "_target_" in node:
+            with config_keys(f"{key}.{name}"):
+                built.append(instantiate(node))
+    return built
 
 
 def build(cfg: DictConfig):
-    """config -> data module -> model + loss + miner -> Lightning module -> callbacks, loggers, trainer."""
-    datamodule = instantiate(cfg.data)
-    miner = instantiate(cfg.miner)
+    """config -> data module -> model + loss + miner -> Lightning module -> callbacks, loggers, trainer. A bad
+    argument of any of them is a ``ConfigError`` naming its config key (``config_keys``)."""
+    with config_keys("data"):
+        datamodule = instantiate(cfg.data)
+    with config_keys("miner"):
+        miner = instantiate(cfg.miner)
     if miner is not None and miner.batch_sampler is not None:  # KNNMiner needs particular batches
         if cfg.get("sampler"):
             raise ValueError(f"sampler={cfg.sampler._target_.rsplit('.', 1)[-1]} and miner "
                              f"{type(miner).__name__} both choose the train batches; drop one of them")
         datamodule.batch_sampler = miner.batch_sampler
     elif cfg.get("sampler"):  # sampler=m_per_class: a partial (dataset, batch_size) -> batch sampler
-        datamodule.batch_sampler = instantiate(cfg.sampler)
+        with config_keys("sampler"):
+            datamodule.batch_sampler = instantiate(cfg.sampler)
     module = build_module(cfg, miner=miner)
-    callbacks = [*instantiate_group(cfg.get("callbacks")), RandomStates()]  # exact resume whatever the callbacks
+    # RandomStates: exact resume whatever the callbacks
+    callbacks = [*instantiate_group(cfg.get("callbacks"), "callbacks"), RandomStates()]
     name_wandb_run(cfg)
-    loggers = instantiate_group(cfg.get("logger"))
-    trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False, plugins=[AtomicCheckpointIO()])
+    loggers = instantiate_group(cfg.get("logger"), "logger")
+    with config_keys("trainer"):
+        trainer = instantiate(cfg.trainer, callbacks=callbacks, logger=loggers or False, plugins=[AtomicCheckpointIO()])
     return datamodule, module, trainer
 
 
@@ -138,13 +154,14 @@ def prepare_resume(cfg: DictConfig) -> tuple[str | None, dict | None]:
     - A run that already trained ``trainer.max_epochs`` epochs and wrote ``metrics.json`` is not run again: its
       metrics are returned (train.py exits 0)."""
     current = OmegaConf.to_container(cfg, resolve=True)
-    ckpt_path = resolve_ckpt_path(cfg.get("ckpt_path"), cfg.paths.get("task_dir"), current)
+    with config_keys({"task_dir": "paths.task_dir"}):
+        ckpt_path = resolve_ckpt_path(cfg.get("ckpt_path"), cfg.paths.get("task_dir"), current)
     if not ckpt_path:
         return None, None
     try:
         stored = load_checkpoint(ckpt_path)
     except CheckpointError as error:
-        raise CheckpointError(f"{error}. {_other_checkpoints(ckpt_path)}") from None
+        raise CheckpointError(error.parameter, error.value, f"{error.rule}. {_other_checkpoints(ckpt_path)}") from None
     mismatch = cfg.get("resume_config_mismatch", "refuse")
     if mismatch not in ("refuse", "allow"):
         raise ConfigError(f"resume_config_mismatch={mismatch!r}: must be refuse or allow")

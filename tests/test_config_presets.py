@@ -17,7 +17,8 @@ DEFAULT_CALLBACKS = ["model_checkpoint", "last_checkpoint", "epoch_timer", "prog
                      "retrieval_metrics", "metrics_history", "embedding_plot", "embedding_collapse",
                      "wandb_embedding_table"]
 BUNDLES = {"default", "none", "classify"}  # the other files are one callback each
-ADD_ONS = {"human_similarity", "alignment_importance", "shift_clusters", "oneshot_error"}  # one callback + the default bundle
+# one callback + the default bundle
+ADD_ONS = {"human_similarity", "alignment_importance", "shift_clusters", "oneshot_error"}
 # one callback that also retunes another one's keys (no _target_ of its own there), picked beside a bundle
 MODIFIERS = {"human_early_stopping"}
 
@@ -26,7 +27,7 @@ MODIFIERS = {"human_early_stopping"}
 SHIFT_COMMON = ["model=small", "callbacks=shift_clusters", "data.digits=[4,9]", "data.shift.train=true",
                 "data.shift.train_mode=fixed", "model.embedding_dim=2", "trainer.max_epochs=8",
                 "callbacks.embedding_plot.every_n_epochs=4",
-                "callbacks.embedding_plot.max_items=null"]  # issue 16: whole splits for the study
+                "callbacks.embedding_plot.max_items=null"]  # whole splits for the study
 SHIFT_PRESETS = {
     "shift_baseline": ["loss=contrastive", "miner=random", "tags=[shift_study,4v9,contrastive,random]"],
     "shift_knn_regime1": ["loss=contrastive", "miner=knn", "tags=[shift_study,4v9,contrastive,knn]",
@@ -73,7 +74,7 @@ def test_every_callback_file_is_one_callback_named_like_the_file():
 
 def test_bundles_are_defaults_lists_of_the_single_files(cfg_factory):
     assert list(cfg_factory("callbacks=default").callbacks) == DEFAULT_CALLBACKS
-    assert list(cfg_factory("callbacks=none").callbacks) == ["last_checkpoint"]  # resumable (issue 15)
+    assert list(cfg_factory("callbacks=none").callbacks) == ["last_checkpoint"]  # resumable
     for add_on in ADD_ONS:
         assert list(cfg_factory(f"callbacks={add_on}").callbacks) == [*DEFAULT_CALLBACKS, add_on]
     classify = cfg_factory("callbacks=classify").callbacks

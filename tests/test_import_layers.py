@@ -5,28 +5,36 @@ Every ``.py`` file under ``siamese/`` is parsed with ``ast`` and every import is
 ``from siamese.x import y`` (``y`` counts as the module ``siamese.x.y`` when that file exists), and relative imports
 (``from . import y``, ``from ..x import y``), resolved against the importing module's package.
 
-``RANKS`` is the rank table of /work/notes/LAYOUT.md (issue 14); a module's rank is that of the longest entry that
-is it or one of its parent packages::
+A module's rank is that of the longest ``RANKS`` entry that is it or one of its parent packages (the layer order of
+docs/architecture.md). The framework comes first::
 
     0  siamese.utils, siamese.config
-    1  siamese.data, siamese.human.io
+    1  siamese.data
     2  siamese.models, siamese.losses, siamese.miners, siamese.samplers
     3  siamese.modules
-    4  siamese.evaluation, siamese.human.compare, siamese.human.ais (core, cv, maps/figures)
+    4  siamese.evaluation
     5  siamese.callbacks
     6  siamese.training, siamese.evaluating
-    7  siamese.review, siamese.sweeps, siamese.human.collect, siamese.human.align, siamese.human.ais.report / cli,
-       siamese.human.cli, siamese.human.__main__, siamese.rate, and siamese.scripts (the train/eval console-script
-       entry points, added with them in issue 14; LAYOUT.md's table predates them)
+    7  siamese.review, siamese.sweeps, siamese.scripts (the train/eval console-script entry points), siamese.rate
+       (a stub that names the rating page's new command and imports nothing)
 
-Two entries are not in the table because Python runs them on the way to their children:
+and the human toolkit sits above all of it, in its own order::
 
-- ``siamese.human`` (``siamese/human/__init__.py``) runs whenever ``siamese.human.io`` (rank 1) is imported, so it
-  ranks with its lowest child: 1. It imports nothing of the upper layers.
-- ``siamese`` (``siamese/__init__.py``) runs on every import of the package; its function-local imports (the lazy
-  ``siamese.load``) are exempt, a module-level import of a subpackage counts as an import from rank -1.
+    8  siamese.human (its package file, which runs on the way to every child), siamese.human.io
+    9  siamese.human.compare, siamese.human.ais, siamese.human.readouts
+    10 siamese.human.train   (objectives, the human term, the human-aligned modules, the human callbacks)
+    11 siamese.human.collect (the rating server and page, drawing pair and trial sets)
+    12 siamese.human.report
+    13 siamese.human.cli, siamese.human.__main__
 
-A module the table does not cover is an error too (add it to the table), so the check cannot pass by omission.
+So the framework never imports the toolkit (8 > 7), and ``siamese/human/__init__.py`` can import nothing above
+``io``. A module under ``siamese.human`` that no longer entry names gets the toolkit's lowest rank, 8: forgetting
+an entry can only make the check stricter. Any other module without a rank is an error (add it to the table), so
+the check cannot pass by omission.
+
+``siamese`` (``siamese/__init__.py``) runs on every import of the package: a module-level import of a subpackage
+in it counts as an import from rank -1; its function-local imports (the lazy ``siamese.load``) run only when
+called and are exempt.
 Run: ``python -m pytest tests/test_import_layers.py -q``.
 """
 
@@ -44,41 +52,38 @@ RANKS: dict[str, int] = {
     "siamese.utils": 0,
     "siamese.config": 0,
     "siamese.data": 1,
-    "siamese.human.io": 1,
     "siamese.models": 2,
     "siamese.losses": 2,
     "siamese.miners": 2,
     "siamese.samplers": 2,
     "siamese.modules": 3,
     "siamese.evaluation": 4,
-    "siamese.human.compare": 4,
-    "siamese.human.ais": 4,
     "siamese.callbacks": 5,
     "siamese.training": 6,
     "siamese.evaluating": 6,
     "siamese.review": 7,
     "siamese.sweeps": 7,
-    "siamese.human.collect": 7,
-    "siamese.human.align": 7,
-    "siamese.human.ais.report": 7,
-    "siamese.human.ais.cli": 7,
-    "siamese.human.cli": 7,
-    "siamese.human.__main__": 7,
+    "siamese.scripts": 7,
     "siamese.rate": 7,
     "siamese.oneshot": 7,  # python -m siamese.oneshot: scoring the standard one-shot runs (reader, scorer, CLI)
-    "siamese.scripts": 7,  # console-script entry points (siamese-train, siamese-eval) over training / evaluating
+    # the human toolkit, above the whole framework
+    "siamese.human": 8,
+    "siamese.human.io": 8,
+    "siamese.human.compare": 9,
+    "siamese.human.ais": 9,
+    "siamese.human.readouts": 9,
+    "siamese.human.train": 10,
+    "siamese.human.collect": 11,
+    "siamese.human.report": 12,
+    "siamese.human.cli": 13,
+    "siamese.human.__main__": 13,
 }
-# package __init__ files ranked on their own (not their children): siamese/human/__init__.py runs on the way to
-# siamese.human.io, so it ranks with it
-PACKAGE_ONLY: dict[str, int] = {"siamese.human": 1}
+FRAMEWORK_TOP = 7  # the highest framework rank; every toolkit entry ranks above it
 TOP = "siamese"  # siamese/__init__.py: function-local imports exempt (lazy load), module-level ones rank -1
 
 
 def rank(module: str) -> int | None:
-    """The rank of the longest table entry that is ``module`` or a parent package of it (``PACKAGE_ONLY``
-    entries: ``module`` itself only); None if none is."""
-    if module in PACKAGE_ONLY:
-        return PACKAGE_ONLY[module]
+    """The rank of the longest table entry that is ``module`` or a parent package of it; None if none is."""
     parts = module.split(".")
     for end in range(len(parts), 0, -1):
         if ".".join(parts[:end]) in RANKS:
@@ -183,7 +188,12 @@ KNOWN = {"siamese", "siamese.models", "siamese.models.loading", "siamese.trainin
     ("from ..callbacks.periodic import PeriodicEvaluation\n", "siamese.miners", True,
      ["x.py:1: siamese.miners (rank 2) -> siamese.callbacks.periodic (rank 5)"]),
     ("import siamese.human.compare.similarity as s\n", "siamese.human.io.ratings", False,
-     ["x.py:1: siamese.human.io.ratings (rank 1) -> siamese.human.compare.similarity (rank 4)"]),
+     ["x.py:1: siamese.human.io.ratings (rank 8) -> siamese.human.compare.similarity (rank 9)"]),
+    # the framework never imports the toolkit, not even lazily
+    ("def f():\n    from siamese.human.io.ratings import Ratings\n", "siamese.callbacks.periodic", False,
+     ["x.py:2: siamese.callbacks.periodic (rank 5) -> siamese.human.io.ratings (rank 8) [inside a function]"]),
+    ("from siamese.human import io\n", "siamese.review", True,
+     ["x.py:1: siamese.review (rank 7) -> siamese.human.io (rank 8)"]),
     # a method's import is inside a function too
     ("class A:\n    def m(self):\n        from siamese.callbacks import X\n", "siamese.modules.base", False,
      ["x.py:3: siamese.modules.base (rank 3) -> siamese.callbacks (rank 5) [inside a function]"]),
@@ -196,9 +206,12 @@ KNOWN = {"siamese", "siamese.models", "siamese.models.loading", "siamese.trainin
     ("def load(p):\n    from siamese.models.loading import load_net\n", "siamese", True, []),
     ("from siamese.models.loading import load_net\n", "siamese", True,
      ["x.py:1: siamese (rank -1) -> siamese.models.loading (rank 2)"]),
-    # siamese.human's __init__ runs on the way to human.io (rank 1): re-exporting compare from it is upward
+    # siamese.human's __init__ runs on the way to human.io (rank 8): re-exporting compare from it is upward
     ("from siamese.human.compare import similarity\n", "siamese.human", True,
-     ["x.py:1: siamese.human (rank 1) -> siamese.human.compare.similarity (rank 4)"]),
+     ["x.py:1: siamese.human (rank 8) -> siamese.human.compare.similarity (rank 9)"]),
+    # an unlisted toolkit module ranks with io: it may not import compare
+    ("from siamese.human.compare import similarity\n", "siamese.human.newthing", False,
+     ["x.py:1: siamese.human.newthing (rank 8) -> siamese.human.compare.similarity (rank 9)"]),
     # a module the table does not know is reported, not skipped
     ("import os\n", "siamese.newthing", False, ["x.py: siamese.newthing has no rank in RANKS (add it to the table)"]),
 ])
@@ -207,7 +220,24 @@ def test_the_check_finds_upward_imports_in_synthetic_modules(source, module, is_
 
 
 def test_rank_is_the_longest_matching_entry():
-    assert rank("siamese.human.ais.core") == 4 and rank("siamese.human.ais.report") == 7
-    assert rank("siamese.human.ais") == 4 and rank("siamese.human") == 1 and rank("siamese.human.cli.evaluate") == 7
+    assert rank("siamese.human.ais.core") == 9 and rank("siamese.human.report.ais") == 12
+    assert rank("siamese.human.ais") == 9 and rank("siamese.human") == 8 and rank("siamese.human.cli.evaluate") == 13
     assert rank("siamese.utilsx") is None and rank("numpy") is None
-    assert rank("siamese.human.ais_cli") is None  # siamese.human ranks its __init__ only, not unknown children
+    assert rank("siamese.human.ais_cli") == 8  # an unlisted toolkit module: the toolkit's lowest rank
+
+
+def test_the_toolkit_ranks_above_the_whole_framework():
+    framework = {name: r for name, r in RANKS.items() if not name.startswith("siamese.human")}
+    toolkit = {name: r for name, r in RANKS.items() if name.startswith("siamese.human")}
+    assert max(framework.values()) == FRAMEWORK_TOP < min(toolkit.values())
+
+
+def test_no_framework_module_imports_the_toolkit():
+    """The same rule, said directly: no file outside ``siamese/human/`` names ``siamese.human`` in an import."""
+    modules = package_modules()
+    known = set(modules)
+    offenders = [f"{path.relative_to(PACKAGE_DIR.parent)}:{imp.line} -> {imp.imported}"
+                 for name, path in modules.items() if not name.startswith("siamese.human")
+                 for imp in imports_of(path.read_text(), name, path.name == "__init__.py", known)
+                 if imp.imported.startswith("siamese.human")]
+    assert not offenders, "\n".join(offenders)

@@ -1,6 +1,6 @@
 """The classic MNIST course convnet (the PyTorch MNIST example net whose forward also returns its hidden layers),
 exactly as docs/models_and_data.md writes it out. Used as ``--model course_net:Net`` with this folder on
-PYTHONPATH, by experiments/beyond_mnist/run.py and by tests/test_model_sources.py."""
+PYTHONPATH, by experiments/beyond_mnist/run.py and by tests/models/test_sources.py."""
 
 import torch.nn.functional as F
 from torch import nn

@@ -236,7 +236,7 @@ def run_baselines(args, out: Path, pairs, human, common) -> tuple[list[dict], Pa
 
 
 def run_alignment(args, out: Path, pairs_dir, ratings, starts: dict[str, Path], common) -> dict[str, dict]:
-    from siamese.human.align.cv import run_alignment_cv
+    from siamese.human.train.fine_tune_cv import run_alignment_cv
 
     results = {}
     for name, ckpt in starts.items():
@@ -261,27 +261,26 @@ READOUT_SPECS = (("layer_mixing", ["pixels", "conv2", "fc"]), ("feature_reweight
 
 
 def run_readouts(args, pairs_dir, ratings_path, starts: dict[str, Path]) -> dict[str, list[dict]]:
-    """Part 2 on top: each readout of a frozen start net (siamese.human.align.readout_cv, helper 18a),
+    """Part 2 on top: each readout of a frozen start net (siamese.human.readouts.nested_cv, helper 18a),
     image-grouped outer folds with nested CV of its regularization; held-out r with CIs. The net is frozen,
     so its class structure (test precision@1) is unchanged. Skipped when this checkout has no readouts."""
     try:
-        from siamese.human.align.readout_cv import ReadoutSpec, cross_validate_readouts
-        from siamese.human.align.readouts import extract_pair_features
+        from siamese.human.readouts import extract_pair_features
+        from siamese.human.readouts.nested_cv import ReadoutSpec, cross_validate_readouts
     except ImportError:
         log.info("no readouts in this checkout (part 2): skipped")
         return {}
     from siamese.human.compare.normalize import normalize_ratings
-    from siamese.human.io.pair_set import load_pair_set
-    from siamese.human.io.ratings import load_ratings
+    from siamese.human.io.read import read_pairs
     from siamese.models.loading import load_net
 
-    pairs = load_pair_set(pairs_dir)
-    ratings = normalize_ratings(load_ratings(ratings_path, pairs.pair_id), args.normalize)
+    judgments = normalize_ratings(read_pairs(pairs_dir, ratings_path), args.normalize)
     results = {}
     for name, ckpt in starts.items():
-        features = extract_pair_features(load_net(ckpt), pairs.images_a, pairs.images_b, ["pixels", "conv2", "fc"])
+        features = extract_pair_features(load_net(ckpt), judgments.images_a, judgments.images_b,
+                                         ["pixels", "conv2", "fc"])
         specs = [ReadoutSpec(kind, layers) for kind, layers in READOUT_SPECS]
-        result = cross_validate_readouts(pairs, ratings, features, specs, folds=args.folds, seed=0, fit_final=False)
+        result = cross_validate_readouts(judgments, features, specs, folds=args.folds, seed=0, fit_final=False)
         results[name] = [{key: row[key] for key in ("method", "readout", "layers", "r", "r_ci_low", "r_ci_high",
                                                     "chosen_reg")} for row in result.rows]
     return results
@@ -368,23 +367,21 @@ def plot(out: Path, rows: list[dict], ceiling: float | None = None, synthetic: b
 def main(argv=None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    from siamese.human.compare.evaluate import noise_ceiling
+    from siamese.human.compare.correlation import noise_ceiling
     from siamese.human.compare.normalize import normalize_ratings
-    from siamese.human.io.pair_set import load_pair_set
-    from siamese.human.io.ratings import load_ratings
+    from siamese.human.io.read import read_pairs
 
     command = "python experiments/human_aligned/run_study.py " + " ".join(shlex.quote(a) for a in
                                                                          (argv if argv is not None else sys.argv[1:]))
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     pairs_dir, ratings_path, what = prepare_pairs(args, out)
-    pairs = load_pair_set(pairs_dir)  # bad input fails here, before any training
-    ratings = normalize_ratings(load_ratings(ratings_path, pairs.pair_id), args.normalize)
+    ratings = normalize_ratings(read_pairs(pairs_dir, ratings_path), args.normalize)  # bad input fails here
     human = ratings.mean()
     keep = np.isfinite(human)
     if keep.sum() < 10:
         raise SystemExit(f"{ratings_path}: {int(keep.sum())} rated pairs; the study needs at least 10")
-    pairs.images_a, pairs.images_b, human = pairs.images_a[keep], pairs.images_b[keep], human[keep]
+    pairs, human = ratings.subset_pairs(np.flatnonzero(keep)), human[keep]
     common = common_overrides(args)
     grid = run_grid(args, out, pairs, human, common)
     baselines, classifier = run_baselines(args, out, pairs, human, common)
@@ -405,7 +402,7 @@ def main(argv=None) -> None:
                "normalization_description": ratings.describe(), **ceiling, "grid": grid,
                "baselines": baselines, "alignment": alignment, "readouts": readouts}
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
-    synthetic = bool(ratings.synthetic or pairs.synthetic)
+    synthetic = ratings.synthetic
     plot(out, baselines + grid, ceiling.get("ceiling_loo_r"), synthetic)
     write_report(args, out, what, grid, baselines, alignment, readouts, ceiling, len(human), command,
                  ratings.describe(), synthetic)

@@ -7,6 +7,7 @@ import logging
 from siamese.callbacks.periodic import PeriodicEvaluation
 from siamese.callbacks.split_embeddings import split_embeddings
 from siamese.evaluation.collapse import embedding_spread
+from siamese.utils.parameters import ParameterError
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +22,9 @@ class EmbeddingCollapse(PeriodicEvaluation):
     def __init__(self, split: str = "val", min_spread: float = 1e-3, rel_spread: float = 1e-3,
                  every_n_epochs: int = 1):
         super().__init__(every_n_epochs, "embedding_collapse")
-        if min_spread < 0 or rel_spread < 0:
-            raise ValueError(f"callbacks.embedding_collapse: min_spread and rel_spread must be >= 0, "
-                             f"got {min_spread}, {rel_spread}")
+        for parameter, value in (("min_spread", min_spread), ("rel_spread", rel_spread)):
+            if value < 0:
+                raise ParameterError(parameter, value, "must be >= 0")
         self.split, self.min_spread, self.rel_spread = split, min_spread, rel_spread
         self.collapsed_epochs: list[int] = []
 
@@ -39,5 +40,6 @@ class EmbeddingCollapse(PeriodicEvaluation):
             self.collapsed_epochs.append(trainer.current_epoch)
             log.warning("embedding collapse at epoch %d: the %d %s embeddings lie within RMS distance %.3g of their "
                         "mean (RMS norm %.3g; threshold %.3g), so the net maps all inputs to nearly one point. "
-                        "Check optimizer.lr, loss.margin and the miner.", trainer.current_epoch, len(embeddings),
+                        "Check the learning rate, the loss margin and the miner.",
+                        trainer.current_epoch, len(embeddings),
                         self.split, spread, scale, threshold)

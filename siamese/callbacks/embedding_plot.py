@@ -32,7 +32,7 @@ class EmbeddingPlot(PeriodicEvaluation):
                  every_n_epochs: int = 5, max_points: int = 4000, save_initial: bool = True,
                  projection: str = "pca", max_items: int | None = 2000):
         super().__init__(every_n_epochs, "embedding_plot", rank_zero_only=True)
-        self.projection = check_projection(projection, "callbacks.embedding_plot.projection")
+        self.projection = check_projection(projection, "projection")
         self.save_initial = save_initial
         self.output_dir, self.splits = Path(output_dir), tuple(splits)
         self.max_points, self.max_items = max_points, max_items

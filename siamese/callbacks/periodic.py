@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytorch_lightning as pl
 
+from siamese.utils.parameters import ParameterError
+
 
 class PeriodicEvaluation(pl.Callback):
     """Calls ``evaluate(trainer, pl_module)`` at the end of a validation epoch when ``should_run(trainer)``.
@@ -14,21 +16,22 @@ class PeriodicEvaluation(pl.Callback):
     max_epochs=12 runs after epochs 5, 10 and 12.
 
     Subclasses implement ``evaluate`` (log or save what they compute) and pass ``every_n_epochs`` to
-    ``super().__init__``; ``name`` is the config key used in the error for a bad value
-    (``callbacks.<name>.every_n_epochs``). ``rank_zero_only=True`` evaluates on global rank 0 only (callbacks that
-    write files); by default every process evaluates (callbacks that ``log``, which under DDP must run everywhere).
+    ``super().__init__``; ``name`` is the callback's config name (``callbacks.<name>``). ``rank_zero_only=True``
+    evaluates on global rank 0 only (callbacks that write files); by default every process evaluates (callbacks
+    that ``log``, which under DDP must run everywhere).
     Test-time evaluation is the subclass's own hook (``on_test_epoch_end``), usually calling ``evaluate`` too.
     """
 
     def __init__(self, every_n_epochs: int = 1, name: str | None = None, rank_zero_only: bool = False):
-        self.config_name = name or type(self).__name__  # callbacks.<config_name> in errors
+        self.config_name = name or type(self).__name__
         self.every_n_epochs = self.check_period(every_n_epochs, "every_n_epochs")
         self.rank_zero_only = rank_zero_only
 
     def check_period(self, value, key: str) -> int:
-        """``value`` if it is an integer >= 1, else a ValueError naming ``callbacks.<config_name>.<key>``."""
+        """``value`` if it is an integer >= 1, else a ``ParameterError`` naming the parameter ``key`` (the config
+        key ``callbacks.<name>.<key>`` when built from the config, ``siamese.training.instantiate_group``)."""
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"callbacks.{self.config_name}.{key} must be an integer >= 1, got {value!r}")
+            raise ParameterError(key, value, "must be an integer >= 1")
         return value
 
     def should_run(self, trainer: pl.Trainer, every_n_epochs: int | None = None) -> bool:

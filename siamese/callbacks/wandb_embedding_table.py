@@ -13,6 +13,7 @@ import pytorch_lightning as pl
 
 from siamese.callbacks.split_embeddings import split_embeddings
 from siamese.data.run_images import split_images
+from siamese.utils.parameters import ParameterError
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class WandbEmbeddingTable(pl.Callback):
     def __init__(self, splits: Sequence[str] = ("test", "test_shifted"), max_rows: int = 500,
                  key: str = "embeddings/table", seed: int = 0):
         if max_rows < 1:
-            raise ValueError(f"callbacks.wandb_embedding_table.max_rows must be >= 1, got {max_rows}")
+            raise ParameterError("max_rows", max_rows, "must be >= 1")
         self.splits, self.max_rows, self.key, self.seed = tuple(splits), max_rows, key, seed
 
     @staticmethod

@@ -149,6 +149,9 @@ class ImageDataModule(pl.LightningDataModule):
     def _train_val(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
         order = torch.randperm(n, generator=torch.Generator().manual_seed(self.split_seed))
         n_val = max(1, round(self.val_fraction * n))
+        if self.max_train_samples is not None and "val" not in self.reader.splits:  # the cap is before the split
+            log.info("max_train_samples=%d counts the images before the validation split (val_fraction=%g): %d "
+                     "train, %d validation", self.max_train_samples, self.val_fraction, n - n_val, n_val)
         return order[n_val:].sort().values, order[:n_val].sort().values
 
     def _set_normalization(self, pixels_uint8: torch.Tensor) -> None:

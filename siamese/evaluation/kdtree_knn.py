@@ -1,10 +1,9 @@
 """Exact k nearest neighbours of low-dimensional embeddings with a k-d tree (scipy), for pml's AccuracyCalculator.
 
-faiss's flat index computes every query-reference distance, and in few dimensions its kernel is slow. Measured by
-``python -m benchmarks.knn_search`` (54,000 references, 2 CPU cores; benchmarks/knn_search.md): 10,000 queries,
-k = 1: faiss 1.44 s in 2-D where ``scipy.spatial.cKDTree`` took 0.027 s; the tree still won at 12-D (1.62 vs
-3.04 s) and lost at 16-D (5.52 vs 0.14 s). 2000 queries, k = 5400 (R-precision's k = class size): the tree won at
-4-D (1.75 vs 2.10 s) and lost at 8-D (3.63 vs 2.03 s). ``ExactKNN`` follows those measurements.
+faiss's flat index computes every query-reference distance, and in few dimensions its kernel is slow, while a
+k-d tree prunes most of them; in more dimensions the tree prunes little and faiss wins. Where each wins (by
+dimension, for k = 1 and for R-precision's k = class size) is measured by ``python -m benchmarks.knn_search``
+(benchmarks/knn_search.md); ``MAX_TREE_DIM_ANY_K``, ``MAX_TREE_DIM_ONE`` and ``ExactKNN`` follow it.
 """
 
 from __future__ import annotations

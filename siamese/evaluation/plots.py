@@ -124,7 +124,7 @@ def evolution_points(epochs: Sequence[int], embeddings_at: EmbeddingsAt, name: s
     ``name`` (the run) names the source in errors."""
     epochs = list(epochs)
     if not epochs:
-        raise ValueError(f"{name}: no saved embeddings (embeddings/epoch_*.npz); is callbacks.embedding_plot on?")
+        raise ValueError(f"{name}: no saved embeddings (embeddings/epoch_*.npz, written by the EmbeddingPlot callback)")
     per_epoch, keep, label, shift = [], None, None, None
     for e in epochs:
         data = embeddings_at(e)

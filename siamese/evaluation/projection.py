@@ -8,15 +8,16 @@ import time
 import numpy as np
 
 from siamese.evaluation.embeddings import subsample_positions
+from siamese.utils.parameters import ParameterError
 
 log = logging.getLogger(__name__)
 
 PROJECTIONS = ("pca", "umap")
 
 
-def check_projection(method: str, key: str = "projection") -> str:
+def check_projection(method: str, parameter: str = "method") -> str:
     if method not in PROJECTIONS:
-        raise ValueError(f"{key}: unknown projection {method!r}; choose from {list(PROJECTIONS)}")
+        raise ParameterError(parameter, method, f"unknown projection; choose from {list(PROJECTIONS)}")
     return method
 
 

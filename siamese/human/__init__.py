@@ -1,10 +1,15 @@
-"""Human similarity, by concept (docs/human_similarity.md):
+"""The human-similarity toolkit: people's judgments of how alike images look, compared with, and used to train,
+the framework's networks. It sits above the whole framework (it imports ``siamese.*``; nothing outside
+``siamese.human`` imports it) and has its own one-way layers (docs/architecture.md):
 
-- ``io``: input formats (pair sets, ratings, image sets, triplets), validated on load;
-- ``collect``: the rating server and page (``python -m siamese.rate``), drawing pair sets;
-- ``compare``: model similarity per layer, statistics, evaluation against ratings, baselines, SYNTHETIC ratings;
-- ``ais``: alignment importance of feature maps (core, cross-validation, figures, report, CLI);
-- ``align``: human-aligned training (objectives with their losses, cross-validation).
+- ``io``: the judgments type (:class:`siamese.human.io.judgments.Judgments`) and the readers of every file format;
+- ``compare``: model similarity per layer, statistics, correlation with people, baselines, SYNTHETIC raters;
+  ``ais``: alignment importance of feature maps; ``readouts``: readouts fitted on a frozen net, nested CV;
+- ``train``: human objectives and losses, the human term and the human-aligned modules, the human callbacks,
+  cross-validated fine-tuning;
+- ``collect``: the rating server and page, drawing pair and trial sets;
+- ``report``: the written reports of AIS and readouts;
+- ``cli``: the subcommands of ``python -m siamese.human``.
 
-Nothing is imported here, so that importing ``siamese.human.io`` (layer rank 1) does not pull in the upper layers.
+Nothing is imported here, so that importing ``siamese.human.io`` does not pull in the upper layers.
 """

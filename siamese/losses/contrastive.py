@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from siamese.losses.base import BasePairLoss
+from siamese.utils.parameters import ParameterError
 
 
 class ContrastiveLoss(BasePairLoss):
@@ -16,7 +17,7 @@ class ContrastiveLoss(BasePairLoss):
 
     def __init__(self, margin: float = 1.0, distance=None):
         if not margin > 0:
-            raise ValueError(f"loss.margin must be > 0, got {margin}")
+            raise ParameterError("margin", margin, "must be > 0")
         super().__init__(distance)
         self.margin = float(margin)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pytorch_metric_learning.distances import LpDistance
 from pytorch_metric_learning.losses import TripletMarginLoss as PMLTripletMarginLoss
 
+from siamese.utils.parameters import ParameterError
+
 
 class TripletLoss(PMLTripletMarginLoss):
     """L = mean over triplets with non-zero loss of max(0, d(a, p) - d(a, n) + margin).
@@ -16,7 +18,7 @@ class TripletLoss(PMLTripletMarginLoss):
 
     def __init__(self, margin: float = 0.2, normalize_embeddings: bool = False, **kwargs):
         if not margin > 0:
-            raise ValueError(f"loss.margin must be > 0, got {margin}")
+            raise ParameterError("margin", margin, "must be > 0")
         kwargs.setdefault("distance", LpDistance(normalize_embeddings=normalize_embeddings, p=2, power=1))
         super().__init__(margin=margin, **kwargs)
         self.last_stats: dict[str, float] = {}

@@ -14,6 +14,7 @@ from siamese.miners.random_draw import check_draw_counts, draw_random_pairs
 from siamese.models.layer_reader import read_layer, read_output
 from siamese.models.loading import load_net
 from siamese.samplers.knn_batch_sampler import KNNBatchSampler
+from siamese.utils.parameters import ParameterError, check_integer
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +52,19 @@ class KNNMiner(BaseMiner):
                  output: str = "auto", num_positives: int = 1, num_negatives: int = 1,
                  neighbors_per_anchor: int | None = None, graph_search: str = "exact", **kwargs):
         super().__init__(**kwargs)
-        if k < 1:
-            raise ValueError(f"miner.k must be >= 1, got {k}")
+        check_integer("k", k, 1)
         if reference not in REFERENCES:
-            raise ValueError(f"miner.reference must be one of {REFERENCES}, got {reference!r}")
+            raise ParameterError("reference", reference, f"must be one of {REFERENCES}")
         if negatives not in NEGATIVES:
-            raise ValueError(f"miner.negatives must be one of {NEGATIVES}, got {negatives!r}")
+            raise ParameterError("negatives", negatives, f"must be one of {NEGATIVES}")
         if reference == "checkpoint_layer" and (not checkpoint or not layer):
-            raise ValueError("miner.reference=checkpoint_layer needs miner.checkpoint and miner.layer")
-        if rebuild_every_n_epochs < 1:
-            raise ValueError(f"miner.rebuild_every_n_epochs must be >= 1, got {rebuild_every_n_epochs}")
+            raise ParameterError("reference", reference, "needs checkpoint and layer")
+        check_integer("rebuild_every_n_epochs", rebuild_every_n_epochs, 1)
+        if neighbors_per_anchor is not None:
+            check_integer("neighbors_per_anchor", neighbors_per_anchor, 1)
         check_draw_counts(num_positives, num_negatives, output, OUTPUTS)
         if graph_search not in SEARCHES:
-            raise ValueError(f"miner.graph_search must be one of {SEARCHES}, got {graph_search!r}")
+            raise ParameterError("graph_search", graph_search, f"must be one of {SEARCHES}")
         self.graph_search = graph_search
         self.k, self.reference, self.rebuild_every_n_epochs = k, reference, rebuild_every_n_epochs
         self.checkpoint, self.layer, self.negatives, self.output = checkpoint, layer, negatives, output
@@ -90,8 +91,8 @@ class KNNMiner(BaseMiner):
             self.position = torch.full((int(indices.max()) + 1,), -1, dtype=torch.long)
             self.position[indices] = torch.arange(len(indices))
             if getattr(dataset, "random_shifts", None) is not None and self.reference == "pixels":
-                log.warning("miner.reference=pixels with data.shift.train_mode=random: the graph is over the "
-                            "UNSHIFTED images; set data.shift.train_mode=fixed for a graph over shifted pixels")
+                log.warning("reference=pixels with random train shifts: the graph is over the UNSHIFTED images; "
+                            "fixed train shifts give a graph over shifted pixels")
             self.set_graph(self._reference_features(None))
         return KNNBatchSampler(self, batch_size, min(self.neighbors_per_anchor, self.k))
 
@@ -128,8 +129,8 @@ class KNNMiner(BaseMiner):
     def neighbor_matrix(self, batch_indices: torch.Tensor) -> torch.Tensor:
         """``[B, B]`` bool: ``[i, j]`` iff batch item j is one of batch item i's k neighbours."""
         if self.graph is None:
-            raise RuntimeError("KNNMiner has no neighbour graph: the train loader must use miner.batch_sampler "
-                               "(siamese.training.build wires it into data.batch_sampler)")
+            raise RuntimeError("KNNMiner has no neighbour graph: the train loader must use its batch_sampler "
+                               "(siamese.training.build wires it into the data module's batch_sampler)")
         position, graph = self._on_device(batch_indices.device)
         pos = position[batch_indices]
         if (pos < 0).any():

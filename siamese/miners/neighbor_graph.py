@@ -6,20 +6,22 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from siamese.utils.parameters import ParameterError
+
 
 def _check(features: torch.Tensor, labels: torch.Tensor, k: int) -> None:
     if features.ndim != 2 or labels.ndim != 1 or len(features) != len(labels):
         raise ValueError(f"features must be [N, D] and labels [N], got {tuple(features.shape)} and "
                          f"{tuple(labels.shape)}")
     if k < 1:
-        raise ValueError(f"miner.k must be >= 1, got {k}")
+        raise ParameterError("k", k, "must be >= 1")
     smallest = int(labels.unique(return_counts=True)[1].min()) if len(labels) else 0
     if smallest <= k:
-        raise ValueError(f"miner.k={k} needs more than k items in every class; the smallest class has {smallest}")
+        raise ParameterError("k", k, f"needs more than k items in every class; the smallest class has {smallest}")
 
 
 SEARCHES = ("exact", "ivf", "auto")
-IVF_ABOVE = 1_000_000  # search="auto": IVF above this many items (1M 16-D: exact 205 s on 2 cores, results.md)
+IVF_ABOVE = 1_000_000  # search="auto": IVF above this many items (exact search time by size: benchmarks/results.md)
 
 
 def _faiss_gpus() -> int:
@@ -37,7 +39,7 @@ def build_neighbor_graph(features: torch.Tensor, labels: torch.Tensor, k: int, s
     same exact search in torch on the GPU, ``brute_force_neighbor_graph``), ``ivf`` (approximate,
     ``ivf_neighbor_graph`` with ``nprobe``), or ``auto`` (ivf above ``IVF_ABOVE`` items, else exact)."""
     if search not in SEARCHES:
-        raise ValueError(f"miner.graph_search must be one of {SEARCHES}, got {search!r}")
+        raise ParameterError("search", search, f"must be one of {SEARCHES}")
     if search == "ivf" or (search == "auto" and len(features) > IVF_ABOVE):
         return ivf_neighbor_graph(features, labels, k, nprobe=nprobe)
     if features.is_cuda and _faiss_gpus() == 0:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from siamese.utils.parameters import ParameterError, check_integer
+
 
 def draw_random_pairs(candidates: torch.Tensor, per_anchor: int) -> tuple[torch.Tensor, torch.Tensor]:
     """``(anchors, partners)`` index tensors: ``per_anchor`` uniform draws with replacement from each row's True
@@ -23,14 +25,14 @@ def draw_random_pairs(candidates: torch.Tensor, per_anchor: int) -> tuple[torch.
 
 def check_draw_counts(num_positives: int, num_negatives: int, output: str, outputs=("pairs", "triplets")) -> None:
     """The settings every random-drawing miner validates: counts >= 1, a known ``output``, and for triplets as
-    many positives as negatives (one triplet per draw). Errors name the ``miner.<key>``."""
-    if num_positives < 1 or num_negatives < 1:
-        raise ValueError(f"miner.num_positives and miner.num_negatives must be >= 1, got {num_positives}, "
-                         f"{num_negatives}")
+    many positives as negatives (one triplet per draw). Errors name the parameter (``ParameterError``)."""
+    for parameter, count in (("num_positives", num_positives), ("num_negatives", num_negatives)):
+        check_integer(parameter, count, 1)
     if output not in outputs:
-        raise ValueError(f"miner.output must be one of {tuple(outputs)}, got {output!r}")
+        raise ParameterError("output", output, f"must be one of {tuple(outputs)}")
     if output == "triplets" and num_positives != num_negatives:
-        raise ValueError("miner.output=triplets needs num_positives == num_negatives")
+        raise ParameterError("output", output, f"needs num_positives == num_negatives, got {num_positives}, "
+                             f"{num_negatives}")
 
 
 def random_tuples(labels: torch.Tensor, ref_labels: torch.Tensor, same_set: bool, num_positives: int = 1,

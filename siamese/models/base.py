@@ -8,6 +8,8 @@ from collections.abc import Iterable
 import torch
 from torch import nn
 
+from siamese.utils.parameters import ParameterError
+
 
 class LayeredNet(nn.Module):
     """A network that is a sequence of named stages; ``forward`` runs them all and returns the last output.
@@ -45,7 +47,7 @@ class LayeredNet(nn.Module):
         return out
 
 
-def check_embedding_dim(embedding_dim: int, key: str = "model.embedding_dim") -> int:
+def check_embedding_dim(embedding_dim: int, parameter: str = "embedding_dim") -> int:
     if isinstance(embedding_dim, bool) or not isinstance(embedding_dim, int) or embedding_dim < 1:
-        raise ValueError(f"{key} must be an integer >= 1, got {embedding_dim!r}")
+        raise ParameterError(parameter, embedding_dim, "must be an integer >= 1")
     return embedding_dim

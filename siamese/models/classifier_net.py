@@ -21,7 +21,7 @@ class ClassifierNet(LayeredNet):
     def __init__(self, embedding_dim: int = 2, num_classes: int | None = None, dropout: float = 0.0,
                  in_channels: int = 1):
         out_name, out_features = ("logits", num_classes) if num_classes else ("embedding", embedding_dim)
-        check_embedding_dim(out_features, "model.num_classes" if num_classes else "model.embedding_dim")
+        check_embedding_dim(out_features, "num_classes" if num_classes else "embedding_dim")
         super().__init__(OrderedDict([
             ("conv1", nn.Sequential(nn.Conv2d(in_channels, 10, 5), nn.MaxPool2d(2), nn.ReLU())),
             ("conv2", nn.Sequential(nn.Conv2d(10, 20, 5), nn.Dropout2d(dropout), nn.MaxPool2d(2), nn.ReLU(),

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from siamese.models.base import LayeredNet, check_embedding_dim
+from siamese.utils.parameters import ParameterError
 
 
 class EmbeddingNet(LayeredNet):
@@ -19,18 +20,19 @@ class EmbeddingNet(LayeredNet):
     [B,embedding_dim].
     The smaller preset uses ``channels=(16, 64)``, ``hidden=(128,)``. ``in_channels``: 1 (grey) or 3 (RGB).
     Other image sizes (>= 20 pixels, e.g. 32x32 CIFAR): ``conv2`` ends in an adaptive average pool to 4x4, an
-    identity for 28x28 input, so MNIST nets and their checkpoints are unchanged.
+    identity for 28x28 input (where conv2 already gives 4x4).
 
     ``channels_last`` (default): the conv weights are stored NHWC (``torch.channels_last``), so the convolutions,
-    PReLU and max-pool run on NHWC feature maps: the same values (to float rounding, ~1e-7), 1.3-1.9x the images
-    per second of NCHW on the CPU (benchmarks/README.md); cuDNN prefers it too under mixed precision.
+    PReLU and max-pool run on NHWC feature maps: the same values (to float rounding, ~1e-7), more images per second
+    than NCHW on the CPU (measured in benchmarks/README.md); cuDNN prefers it too under mixed precision.
     """
 
     def __init__(self, embedding_dim: int = 2, channels: Sequence[int] = (32, 64), hidden: Sequence[int] = (256, 256),
                  in_channels: int = 1, channels_last: bool = True):
         check_embedding_dim(embedding_dim)
         if len(channels) != 2 or not hidden:
-            raise ValueError(f"model.channels needs 2 values and model.hidden at least 1, got {channels}, {hidden}")
+            raise ParameterError("channels" if len(channels) != 2 else "hidden", channels if len(channels) != 2
+                                 else hidden, "channels needs 2 values and hidden at least 1")
         c1, c2 = channels
         stages = OrderedDict([
             ("conv1", nn.Sequential(nn.Conv2d(in_channels, c1, 5), nn.PReLU(), nn.MaxPool2d(2))),

@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from siamese.utils.checkpoints import load_checkpoint
+from siamese.utils.parameters import ParameterError
 
 log = logging.getLogger(__name__)
 
@@ -52,23 +53,25 @@ def _layer(name: str) -> str:
     return parts[1] if parts[0] == "stages" and len(parts) > 1 else parts[0]
 
 
-def checkpoint_net_weights(ckpt_path: str | Path) -> dict[str, torch.Tensor]:
+def checkpoint_net_weights(ckpt_path: str | Path, parameter: str = "ckpt_path") -> dict[str, torch.Tensor]:
     """The ``net.``-prefixed tensors of a Lightning checkpoint of ``train.py``, prefix removed. Read by
-    ``siamese.utils.checkpoints.load_checkpoint`` (``weights_only=True``: nothing in the file is executed)."""
-    checkpoint = load_checkpoint(ckpt_path, key="human.init_ckpt")
+    ``siamese.utils.checkpoints.load_checkpoint`` (``weights_only=True``: nothing in the file is executed). Errors
+    name ``parameter``, the caller's parameter that gave the path."""
+    checkpoint = load_checkpoint(ckpt_path, key=parameter)
     weights = {k[len("net."):]: v for k, v in checkpoint["state_dict"].items() if k.startswith("net.")}
     if not weights:
-        raise KeyError(f"human.init_ckpt={ckpt_path}: no 'net.' weights in its state_dict (not a checkpoint of "
-                       f"python train.py?)")
+        raise ParameterError(parameter, Path(ckpt_path), "no 'net.' weights in its state_dict (not a checkpoint "
+                             "of python train.py?)")
     return weights
 
 
-def load_weights_by_name(net: nn.Module, ckpt_path: str | Path) -> InitReport:
+def load_weights_by_name(net: nn.Module, ckpt_path: str | Path, parameter: str = "ckpt_path") -> InitReport:
     """Copy into ``net`` every tensor of the checkpoint's net with the same name and shape; leave the rest of
     ``net`` as initialized. E.g. a ``task=classify`` checkpoint (``conv1 conv2 fc logits``) into the same
     convnet with an ``embedding`` head loads conv1, conv2 and fc and reports ``embedding`` not loaded and
-    ``logits`` unused. Raises ``ValueError`` when nothing at all matches (the wrong architecture)."""
-    source = checkpoint_net_weights(ckpt_path)
+    ``logits`` unused. Raises ``ValueError`` (``ParameterError`` naming ``parameter``) when nothing at all
+    matches (the wrong architecture)."""
+    source = checkpoint_net_weights(ckpt_path, parameter)
     report = InitReport(str(ckpt_path))
     target = net.state_dict()
     matched = {}
@@ -83,9 +86,9 @@ def load_weights_by_name(net: nn.Module, ckpt_path: str | Path) -> InitReport:
             report.loaded.append(name)
     report.unused = [name for name in source if name not in target]
     if not matched:
-        raise ValueError(f"human.init_ckpt={ckpt_path}: no tensor of the checkpoint matches this "
-                         f"{type(net).__name__} by name and shape (checkpoint has {sorted(source)[:6]} ...); "
-                         f"use the model config the checkpoint was trained with")
+        raise ParameterError(parameter, Path(ckpt_path), f"no tensor of the checkpoint matches this "
+                             f"{type(net).__name__} by name and shape (checkpoint has {sorted(source)[:6]} ...); "
+                             "use the model config the checkpoint was trained with")
     net.load_state_dict(matched, strict=False)
     for line in report.lines():
         log.info(line)

@@ -45,16 +45,26 @@ class LoadedNet:
 
     def normalize(self, images) -> torch.Tensor:
         """0-255 images (uint8 or float; ``[N, H, W]``, ``[N, H, W, C]`` or ``[N, C, H, W]``) -> the float
-        ``[N, C, H, W]`` input the net was trained on."""
+        ``[N, C, H, W]`` input the net was trained on. NaN, infinite, negative or > 255 pixels raise
+        ``ValueError`` naming the first (``siamese.models.preprocessing.as_nchw``)."""
         return self.preprocessing(images)
 
     @property
     def layer_names(self) -> list[str]:
+        """The net's layers; a user module's forward outputs (``output.<i>``) only once it has run (see
+        ``default_layers``)."""
+        return list(self.net.layer_names)
+
+    def default_layers(self, images) -> list[str]:
+        """Every layer of the net, a user module's forward outputs included (``output.0``, ``output.1``, ... or
+        ``output.<key>``): one forward on the first of ``images`` finds them."""
+        if hasattr(self.net, "discover") and len(images):
+            self.net.discover(self.normalize(images[:1]))
         return list(self.net.layer_names)
 
     def activations(self, images, layers=None, batch_size: int = 256, as_numpy: bool = True) -> dict:
-        """``{layer: activations [N, ...]}`` of 0-255 ``images`` at ``layers`` (default: every layer of the net)."""
-        layers = list(layers) if layers else list(self.net.layer_names)
+        """``{layer: activations [N, ...]}`` of 0-255 ``images`` at ``layers`` (default: ``default_layers``)."""
+        layers = list(layers) if layers else self.default_layers(images)
         values = read_layers(self.net, layers, self.normalize(images), batch_size)
         return {layer: v.numpy() for layer, v in values.items()} if as_numpy else values
 
@@ -66,19 +76,20 @@ class LoadedNet:
         return out.numpy() if as_numpy else out
 
 
-def load_net(ckpt_path: str | Path, name: str | None = None) -> LoadedNet:
+def load_net(ckpt_path: str | Path, name: str | None = None, key: str = "ckpt_path") -> LoadedNet:
     """Rebuild the net of a training checkpoint: ``hydra.utils.instantiate(config['model'])`` from the resolved
     run config stored as ``checkpoint['siamese_config']`` (with ``weights`` of a torchvision backbone dropped: the
     checkpoint holds the trained ones), load the ``net.``-prefixed weights of the Lightning ``state_dict``, and
     take the preprocessing from the checkpointed data module state (mean/std per channel, image size). The file is
     read with ``weights_only=True`` (``siamese.utils.checkpoints.load_checkpoint``): a truncated or foreign file
-    raises ``CheckpointError`` naming it; a pickled object in it is never executed."""
+    raises ``CheckpointError`` naming it (as the caller's parameter ``key``); a pickled object in it is never
+    executed."""
     from hydra.utils import instantiate
 
     from siamese.utils.checkpoints import load_checkpoint, stored_run_config
 
     ckpt_path = Path(ckpt_path)
-    checkpoint = load_checkpoint(ckpt_path, key="--ckpt")  # weights_only: nothing in the file runs
+    checkpoint = load_checkpoint(ckpt_path, key=key)  # weights_only: nothing in the file runs
     config = stored_run_config(checkpoint, ckpt_path)  # and no _target_ outside the project is built
     if "model" not in config:
         raise KeyError(f"checkpoint {ckpt_path} has no 'siamese_config' with a 'model' entry: was it written by "

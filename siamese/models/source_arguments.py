@@ -19,13 +19,21 @@ def add_source_arguments(parser, required: bool = False) -> None:
                         help="override: 0-255 -> unit p/255, byte p, symmetric p/127.5-1")
 
 
+# ``load_source``'s parameters -> the flags that give them (its errors name the parameter; the user typed the flag)
+FLAGS = {"spec": "--model", "weights": "--weights", "embedding_layer": "--embedding-layer", "channels": "--channels",
+         "size": "--size", "mean": "--mean", "std": "--std", "value_range": "--value-range"}
+
+
 def source_from_args(args):
-    """The ``LoadedNet`` of parsed ``add_source_arguments`` flags (None without ``--model``)."""
+    """The ``LoadedNet`` of parsed ``add_source_arguments`` flags (None without ``--model``); a bad value is said
+    with its flag (``--model foo: ...``)."""
     if not getattr(args, "model", None):
         return None
     size = None if not args.size else (args.size[0] if len(args.size) == 1 else tuple(args.size[:2]))
     from siamese.models.sources import load_source  # torch only when a command runs
+    from siamese.utils.parameters import flag_names
 
-    return load_source(args.model, args.weights, args.embedding_layer, channels=args.channels, size=size,
-                       mean=None if args.mean is None else tuple(args.mean),
-                       std=None if args.std is None else tuple(args.std), value_range=args.value_range)
+    with flag_names(FLAGS):
+        return load_source(args.model, args.weights, args.embedding_layer, channels=args.channels, size=size,
+                           mean=None if args.mean is None else tuple(args.mean),
+                           std=None if args.std is None else tuple(args.std), value_range=args.value_range)

@@ -28,22 +28,10 @@ import torch
 from torch import nn
 
 from siamese.models.base import check_embedding_dim
+from siamese.models.weights_file import load_weights_file
+from siamese.utils.parameters import ParameterError
 
 FREEZE = ("none", "backbone", "all_but_last")
-
-
-def load_weights_file(path: str | Path, key: str = "model.weights") -> dict:
-    """A state_dict from a local file (``torch.load(weights_only=True)``: no code runs); a ``state_dict`` entry
-    of a checkpoint dict is unwrapped."""
-    path = Path(path).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(f"{key}={path}: no such file (weights are never downloaded)")
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
-        state = state["state_dict"]
-    if not isinstance(state, dict):
-        raise TypeError(f"{key}={path}: expected a state_dict, got {type(state).__name__}")
-    return state
 
 
 def _last_linear(model: nn.Module) -> str:
@@ -67,18 +55,18 @@ class TorchvisionNet(nn.Module):
 
         check_embedding_dim(embedding_dim)
         if freeze not in FREEZE:
-            raise ValueError(f"model.freeze must be one of {FREEZE}, got {freeze!r}")
+            raise ParameterError("freeze", freeze, f"must be one of {FREEZE}")
         if in_channels not in (1, 3):
-            raise ValueError(f"model.in_channels must be 1 or 3, got {in_channels!r}")
+            raise ParameterError("in_channels", in_channels, "must be 1 or 3")
         try:
             backbone = torchvision.models.get_model(name, weights=None, **dict(model_kwargs or {}))
         except ValueError as error:
-            raise ValueError(f"model.name={name!r}: {error}") from None
+            raise ParameterError("name", name, str(error)) from None
         if weights:
             missing, unexpected = backbone.load_state_dict(load_weights_file(weights), strict=False)
             if missing or unexpected:
-                raise ValueError(f"model.weights={weights} does not fit torchvision {name}: missing "
-                                 f"{missing[:5]}, unexpected {unexpected[:5]}")
+                raise ParameterError("weights", Path(weights), f"does not fit torchvision {name}: missing "
+                                     f"{missing[:5]}, unexpected {unexpected[:5]}")
         self.name, self.weights, self.in_channels = name, weights, in_channels
         self.head_name = _last_linear(backbone)
         width = backbone.get_submodule(self.head_name).in_features

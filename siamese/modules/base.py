@@ -45,6 +45,16 @@ class BaseModule(pl.LightningModule):
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.net(images)
 
+    def setup(self, stage: str) -> None:
+        """Two blank images of the data's channels and size as ``example_input_array`` (after the data module's
+        setup): Lightning's model summary then counts the FLOPs and shows each layer's sizes (without it, it
+        printed a FLOPs column of 0)."""
+        data = getattr(self._trainer, "datamodule", None) if self._trainer is not None else None
+        size, mean = getattr(data, "image_size", None), getattr(data, "mean", None)
+        if self.example_input_array is None and size is not None and mean is not None:
+            channels = 1 if isinstance(mean, (int, float)) else len(mean)
+            self.example_input_array = torch.zeros(2, channels, *size)
+
     def check_finite(self, loss: torch.Tensor, batch_idx: int) -> torch.Tensor:
         if not torch.isfinite(loss):
             raise FloatingPointError(f"training loss is {loss.item()} at epoch {self.current_epoch}, "

@@ -5,6 +5,8 @@ from __future__ import annotations
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
+from siamese.utils.config_checks import config_keys
+
 
 def build_module(cfg: DictConfig | dict, miner=None):
     """``instantiate(cfg.task, net=instantiate(cfg.model), loss=..., miner=..., optimizer=..., scheduler=...)`` with
@@ -12,10 +14,16 @@ def build_module(cfg: DictConfig | dict, miner=None):
     caller can wire its batch sampler); by default ``instantiate(cfg.miner)``. Used by ``siamese.training.build``
     and by ``BaseModule.load_from_checkpoint`` (from the config stored in the checkpoint)."""
     cfg = cfg if isinstance(cfg, DictConfig) else OmegaConf.create(cfg)
+
+    def build(key: str):
+        with config_keys(key, cfg):  # a bad argument is named by its config key (model.embedding_dim=0: ...)
+            return instantiate(cfg.get(key))
+
     if miner is None and cfg.get("miner") is not None:
-        miner = instantiate(cfg.miner)
-    scheduler = instantiate(cfg.scheduler) if cfg.get("scheduler") else None
-    module = instantiate(cfg.task, net=instantiate(cfg.model), loss=instantiate(cfg.loss), miner=miner,
-                         optimizer=instantiate(cfg.optimizer), scheduler=scheduler)
+        miner = build("miner")
+    scheduler = build("scheduler") if cfg.get("scheduler") else None
+    with config_keys("task", cfg):
+        module = instantiate(cfg.task, net=build("model"), loss=build("loss"), miner=miner,
+                             optimizer=build("optimizer"), scheduler=scheduler)
     module.run_config = OmegaConf.to_container(cfg, resolve=True)
     return module

@@ -78,9 +78,19 @@ class MetricLearningModule(BaseModule):
             self.loop_embeddings.add(stage, embeddings, batch)
         loss, _ = self.mine_and_loss(embeddings, batch["label"], batch["index"], miner)
         # epoch means of the global batch (the same on every process, so no sync is needed)
-        pair_counts = {f"pairs/{kind}": count for kind, count in self.loss.last_stats.items()}
-        self.add_step_values(stage, {"loss": loss, **miner.stats(), **pair_counts}, len(embeddings) * world_size())
+        self.add_step_values(stage, {"loss": loss, **self.pair_counts(miner)}, len(embeddings) * world_size())
         return loss
+
+    def pair_counts(self, miner: BaseMiner) -> dict[str, float]:
+        """What the last step mined and trained on, each count once: the miner's ``num_pos_pairs`` /
+        ``num_neg_pairs`` / ``num_triplets``, and the loss's ``pairs/<kind>`` only where they add something (a
+        triplet miner feeding a pair loss, the graded loss's kinds); a pair loss's plain ``positive`` /
+        ``negative`` counts repeat the miner's pairs and are left out."""
+        counts = miner.stats()
+        kinds = self.loss.last_stats
+        if set(kinds) == {"positive", "negative"} and {"num_pos_pairs", "num_neg_pairs"} <= set(counts):
+            kinds = {}
+        return {**counts, **{f"pairs/{kind}": count for kind, count in kinds.items()}}
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
         loss = self.check_finite(self._step(batch, self.miner, "train"), batch_idx)

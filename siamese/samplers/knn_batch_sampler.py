@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch.utils.data import BatchSampler, RandomSampler, Sampler
 
+from siamese.utils.parameters import ParameterError
+
 
 class KNNBatchSampler(BatchSampler):
     """Yields lists of dataset positions. The anchors of an epoch come from ``sampler``: by default a
@@ -25,7 +27,7 @@ class KNNBatchSampler(BatchSampler):
         # ``sampler`` and ``drop_last`` are BatchSampler's interface, which Lightning uses to inject its
         # DistributedSampler; an epoch always keeps its last, shorter batch (drop_last is not used)
         if batch_size < 2:
-            raise ValueError(f"data.batch_size must be >= 2 for k-NN batches, got {batch_size}")
+            raise ParameterError("batch_size", batch_size, "must be >= 2 for k-NN batches")
         # draws come from torch's global generator (seeded by seed_everything): epochs differ, a seed repeats a run
         if sampler is None:
             sampler = RandomSampler(range(len(miner.graph)))

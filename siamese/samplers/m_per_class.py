@@ -6,6 +6,8 @@ import torch
 from pytorch_metric_learning.samplers import MPerClassSampler
 from torch.utils.data import BatchSampler
 
+from siamese.utils.parameters import ParameterError
+
 
 class MPerClassBatchSampler(BatchSampler):
     """Yields lists of dataset positions: pml's ``MPerClassSampler(labels, m, ...)`` cut into batches of
@@ -27,17 +29,17 @@ class MPerClassBatchSampler(BatchSampler):
 
     def __init__(self, dataset, batch_size: int, m: int = 4, sampler=None, drop_last: bool = False):
         if sampler is not None:
-            raise ValueError("sampler=m_per_class runs in one process only (trainer=ddp would replace its "
-                             "sampler by a DistributedSampler); use miner=knn or the shuffled loader under DDP")
+            raise ValueError("MPerClassBatchSampler runs in one process only (DDP would replace its sampler by a "
+                             "DistributedSampler); use the k-NN miner or the shuffled loader under DDP")
         if isinstance(m, bool) or not isinstance(m, int) or m < 1:
-            raise ValueError(f"sampler.m must be an integer >= 1, got {m!r}")
+            raise ParameterError("m", m, "must be an integer >= 1")
         labels = torch.as_tensor(dataset.labels).cpu().numpy()
         classes = len(set(labels.tolist()))
         pml_batch = None
         if m * classes >= batch_size:
             if batch_size % m:
-                raise ValueError(f"sampler.m={m} must divide data.batch_size={batch_size} (each batch holds "
-                                 f"batch_size / m classes of m images)")
+                raise ParameterError("m", m, f"must divide batch_size={batch_size} (each batch holds batch_size / m "
+                                     "classes of m images)")
             pml_batch = batch_size
         inner = MPerClassSampler(labels, m, batch_size=pml_batch, length_before_new_iter=max(len(labels), batch_size))
         super().__init__(inner, batch_size, drop_last)

@@ -54,7 +54,7 @@ def init_source(spec: str | None, weights: str | None) -> tuple[str | None, tupl
 
 
 def run(args) -> int:
-    from siamese.human.align.cv import run_alignment_cv
+    from siamese.human.train.fine_tune_cv import run_alignment_cv
 
     init_ckpt, source_overrides = init_source(args.model, args.weights)
     if init_ckpt and args.init_ckpt and init_ckpt != args.init_ckpt:

@@ -9,7 +9,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 HELP = "fit readouts (layer mixing, feature reweighting, linear transform) of a frozen net; held-out r with CIs"
-# the kinds of siamese.human.align.readouts.READOUTS (named here so that --help does not import torch; a test
+# the kinds of siamese.human.readouts.READOUTS (named here so that --help does not import torch; a test
 # checks they agree)
 READOUT_KINDS = ("layer_mixing", "feature_reweighting", "linear_transform")
 
@@ -38,17 +38,14 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from siamese.human.align.readout_cv import ReadoutSpec, cross_validate_readouts
-    from siamese.human.align.readout_report import write_readout_report
-    from siamese.human.align.readouts import PIXELS, extract_pair_features
     from siamese.human.compare.normalize import normalize_ratings
-    from siamese.human.io.pair_set import load_pair_set
-    from siamese.human.io.ratings import load_ratings
+    from siamese.human.io.read import read_pairs
+    from siamese.human.readouts import PIXELS, extract_pair_features
+    from siamese.human.readouts.nested_cv import ReadoutSpec, cross_validate_readouts
+    from siamese.human.report.readouts import write_readout_report
     from siamese.models.loading import load_net
 
-    pairs = load_pair_set(args.pairs)
-    raw = load_ratings(args.ratings, pairs.pair_id, tuple(args.scale))
-    ratings = normalize_ratings(raw, args.normalize)
+    judgments = normalize_ratings(read_pairs(args.pairs, args.ratings, tuple(args.scale)), args.normalize)
     loaded = load_net(args.model)
     net_layers = list(loaded.net.layer_names)
     layers = list(args.layers or net_layers)
@@ -58,15 +55,14 @@ def run(args) -> int:
         raise KeyError(f"unknown layer {unknown[0]!r}; {args.model} has layers {net_layers} (and 'pixels')")
     specs = [ReadoutSpec(kind, mix if kind == "layer_mixing" else [layer])
              for kind in args.readouts for layer in (["*"] if kind == "layer_mixing" else layers)]
-    log.info("align-readout: %d pairs, %d raters, %s; %d readouts, %d outer folds", len(pairs), len(ratings.raters),
-             ratings.describe(), len(specs), args.folds)
-    features = extract_pair_features(loaded, pairs.images_a, pairs.images_b, list(dict.fromkeys(mix + layers)))
-    result = cross_validate_readouts(pairs, ratings, features, specs, args.folds, args.inner_folds,
+    log.info("align-readout: %d pairs, %d raters, %s; %d readouts, %d outer folds", len(judgments),
+             len(judgments.raters), judgments.describe(), len(specs), args.folds)
+    features = extract_pair_features(loaded, judgments.images_a, judgments.images_b, list(dict.fromkeys(mix + layers)))
+    result = cross_validate_readouts(judgments, features, specs, args.folds, args.inner_folds,
                                      args.holdout_raters, args.seed, args.n_boot)
-    synthetic = bool(raw.synthetic or pairs.synthetic)
     context = {"model": loaded.name, "pairs": str(args.pairs), "ratings": str(args.ratings),
-               "normalization": ratings.normalization, "normalization_description": ratings.describe(),
-               "synthetic": synthetic}
+               "normalization": judgments.normalization, "normalization_description": judgments.describe(),
+               "synthetic": judgments.synthetic}
     write_readout_report(result, args.out, context)
     print(Path(args.out, "readouts.md").read_text())
     return 0

@@ -28,37 +28,38 @@ def _show(value, ci=None) -> str:
 
 
 def run(args) -> int:
-    from siamese.human.compare.evaluate import (
+    from siamese.human.compare.correlation import (
         matrix_agreement,
         matrix_agreement_ci,
         triplet_agreement,
         triplet_agreement_ci,
     )
     from siamese.human.compare.similarity import similarity_matrix
-    from siamese.human.io.image_set import load_image_set
-    from siamese.human.io.trial_set import CHOICES_CSV, load_choices, load_trial_set
+    from siamese.human.io.read import read_image_set, read_two_afc
+    from siamese.human.io.trial_set import CHOICES_CSV
 
-    image_set = load_image_set(args.images_dir)
+    judgments = read_image_set(args.images_dir)
+    answers = judgments.two_afc
     if (Path(args.images_dir) / CHOICES_CSV).is_file():  # answers of the rating page's 2AFC mode
-        trials = load_trial_set(args.images_dir)
-        image_set.triplets = load_choices(Path(args.images_dir) / CHOICES_CSV, trials).triplets(trials)
+        answers = read_two_afc(args.images_dir).two_afc
+    triplets = answers.rows() if answers is not None and len(answers) else None
     models = [("pixels", None, None)]
     loaded = source_from_args(args)
     if loaded is not None:
-        models += [(loaded.name, loaded, layer) for layer in (args.layers or loaded.net.layer_names)]
-    if image_set.synthetic:
+        models += [(loaded.name, loaded, layer) for layer in (args.layers or loaded.default_layers(judgments.images))]
+    if judgments.synthetic:
         print("SYNTHETIC human data (images.npz says so): generated, not given by people")
     print("| model | layer | matrix rho [95% CI] | triplet agreement [95% CI] |\n|---|---|---|---|")
     for name, model, layer in models:
-        matrix = similarity_matrix(model, image_set.images, layer)
+        matrix = similarity_matrix(model, judgments.images, layer)
         rho = agree = rho_ci = agree_ci = None
-        if image_set.similarity is not None:
-            rho = matrix_agreement(matrix, image_set.similarity)
-            rho_ci = matrix_agreement_ci(matrix, image_set.similarity, args.n_boot, seed=args.seed)
-        if image_set.triplets:
-            agree = triplet_agreement(matrix, image_set.triplets)
-            agree_ci = triplet_agreement_ci(matrix, image_set.triplets, args.n_boot, seed=args.seed)
+        if judgments.similarity is not None:
+            rho = matrix_agreement(matrix, judgments.similarity)
+            rho_ci = matrix_agreement_ci(matrix, judgments.similarity, args.n_boot, seed=args.seed)
+        if triplets is not None:
+            agree = triplet_agreement(matrix, triplets)
+            agree_ci = triplet_agreement_ci(matrix, triplets, args.n_boot, seed=args.seed)
         print(f"| {name} | {layer or 'pixels'} | {_show(rho, rho_ci)} | {_show(agree, agree_ci)} |")
-    print("95% CIs: percentile bootstrap over images (matrix) and over triplets (agreement), "
+    print("95% CIs: BCa bootstrap over images (matrix) and over triplets (agreement), "
           f"{args.n_boot} resamples")
     return 0

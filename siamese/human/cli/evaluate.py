@@ -46,27 +46,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from siamese.human.compare.evaluate import check_usable, evaluate, markdown_table
+    from siamese.human.compare.correlation import check_usable, evaluate, markdown_table
     from siamese.human.compare.normalize import normalize_ratings
-    from siamese.human.io.pair_set import load_pair_set
-    from siamese.human.io.ratings import load_ratings
+    from siamese.human.io.read import read_pairs
 
-    pairs = load_pair_set(args.pairs)
-    ratings = load_ratings(args.ratings, pairs.pair_id, tuple(args.scale))
-    check_usable(ratings, args.ratings)
-    ratings = normalize_ratings(ratings, args.normalize)
+    judgments = read_pairs(args.pairs, args.ratings, tuple(args.scale))
+    check_usable(judgments, args.ratings)
+    judgments = normalize_ratings(judgments, args.normalize)
     model = source_from_args(args)
     extra = {}
     if args.readout:
-        from siamese.human.align.readouts.apply import readout_scores
+        from siamese.human.readouts.apply import readout_scores
 
         if model is None:
             raise ValueError("--readout needs --model/--ckpt (the frozen net the readout reads)")
-        extra = readout_scores(model, pairs, args.readout)
+        extra = readout_scores(model, judgments, args.readout)
     out = Path(args.out or Path(args.pairs) / "eval")
-    rows = evaluate(pairs, ratings, out, model, args.layers, args.baselines, args.classifier_ckpt,
+    rows = evaluate(judgments, out, model, args.layers, args.baselines, args.classifier_ckpt,
                     args.n_boot, args.n_perm, args.seed, extra_scores=extra)
     print(markdown_table(rows))
-    print(ratings.describe())
+    print(judgments.describe())
     print(f"wrote {out}/comparison.csv, comparison.md, scatter_*.png, sheet_scored.png")
     return 0

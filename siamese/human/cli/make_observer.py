@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 HELP = "write a SYNTHETIC benchmark rated by a hidden observer network (pixels do not solve it)"
+RENAMES = {"n_raters": "raters"}  # library parameter -> flag dest, for error messages
 
 
 def add_arguments(parser) -> None:

@@ -22,5 +22,5 @@ def run(args) -> int:
 
     trials = make_triplets(args.out_dir, args.n, args.digit, args.across, args.seed, args.split)
     print(f"wrote {len(trials)} trials to {Path(args.out_dir) / 'trials.csv'}; ask them with "
-          f"python -m siamese.rate {args.out_dir} --mode 2afc")
+          f"python -m siamese.human rate {args.out_dir} --mode 2afc")
     return 0

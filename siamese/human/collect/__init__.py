@@ -1,1 +1,1 @@
-"""Collecting human ratings: the local rating server and page (``python -m siamese.rate``), drawing pair sets."""
+"""Collecting human ratings: the local rating server and page (``python -m siamese.human rate``), drawing pair sets."""

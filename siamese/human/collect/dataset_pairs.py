@@ -28,7 +28,7 @@ def draw_pair_positions(labels: np.ndarray, classes: list[int], n: int, across: 
     rng = np.random.default_rng(seed)
     pools = {c: list(rng.permutation(np.flatnonzero(labels == c))) for c in classes}
     if across and len(classes) < 2:
-        raise ValueError("--across needs at least two classes")
+        raise ValueError("across=True needs at least two classes")
     pairs = []
     for _ in range(n):
         if across:
@@ -51,10 +51,10 @@ def make_dataset_pairs(out_dir: str | Path, dataset: str, root: str | Path | Non
                        dataset_split: str | None = None, size: int | None = None) -> PairSet:
     """Draw ``n`` pairs from ``split`` of ``dataset`` under ``root`` and write them as ``pairs.npz`` + sheet."""
     if n < 1:
-        raise ValueError(f"--n must be >= 1, got {n}")
+        raise ValueError(f"n={n} must be >= 1")
     reader = make_reader(dataset, root, split=dataset_split, resize=size, crop=size, test_fraction=0.5)
     arrays = reader.load(split)
-    ids = resolve_classes(classes, reader.class_names, "--classes")
+    ids = resolve_classes(classes, reader.class_names, "classes")
     present = sorted(set(arrays.labels.tolist()))
     chosen = [c for c in (ids or present) if c in present]
     drawn = draw_pair_positions(arrays.labels.numpy(), chosen, n, across, seed)

@@ -18,13 +18,13 @@ def make_triplets(out_dir: str | Path, n: int = 20, digit: int | None = 8, acros
 
     Within-digit (default): anchor, a and b are all ``digit`` (the within-class structure people judge);
     ``across``: three images of random digits. No image is used twice. The rating page asks the trials
-    (``python -m siamese.rate OUT --mode 2afc``) and appends the answers to ``OUT/choices.csv``."""
+    (``python -m siamese.human rate OUT --mode 2afc``) and appends the answers to ``OUT/choices.csv``."""
     from siamese.data import load_mnist
 
     if n < 1:
-        raise ValueError(f"--n must be >= 1, got {n}")
+        raise ValueError(f"n={n} must be >= 1")
     if not across and (digit is None or not 0 <= digit <= 9):
-        raise ValueError(f"--digit must be 0-9 for within-digit trials, got {digit}")
+        raise ValueError(f"digit={digit} must be 0-9 for within-digit trials")
     images, labels = load_mnist(split, cache_dir=mnist_cache_dir())
     labels = labels.numpy()
     rng = np.random.default_rng(seed)

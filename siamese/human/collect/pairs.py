@@ -24,9 +24,9 @@ def make_pairs(out_dir: str | Path, n: int = 20, digit: int | None = 8, across: 
     digits drawn at random (``digit`` is then ignored). No image is used twice. Pair ids are ``p01``, ``p02``...
     """
     if n < 1:
-        raise ValueError(f"--n must be >= 1, got {n}")
+        raise ValueError(f"n={n} must be >= 1")
     if not across and (digit is None or not 0 <= digit <= 9):
-        raise ValueError(f"--digit must be 0-9 for within-digit pairs, got {digit}")
+        raise ValueError(f"digit={digit} must be 0-9 for within-digit pairs")
     log.info("make-pairs: drawing %d %s pairs from MNIST %s", n, "mixed-digit" if across else f"digit-{digit}", split)
     _, labels = load_mnist_split(split)
     labels = labels.numpy()

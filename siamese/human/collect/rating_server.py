@@ -7,7 +7,7 @@ before the server answers, so nothing is lost if the server dies; reopening the 
 the rater has not rated. A changed rating is a new row with the next ``revision`` (the loader keeps the latest).
 The server answers only: ``/`` (the page), ``/api/state``, ``/api/rate``, ``/image/<pair_id>/<a|b>.png``.
 
-Safety (issue 15):
+Safety:
 - the ratings file is held open with an exclusive ``flock`` for the server's lifetime: a second server on the same
   file refuses to start; before every append the server checks that the path still names the file it holds
   (same device and inode) and that the file ends in a newline (a missing final newline is added first, so a
@@ -38,9 +38,9 @@ from urllib.parse import unquote
 import numpy as np
 
 from siamese.human.collect.page_handler import PageHandler, check_rater
-from siamese.human.io.common import FormatError, read_csv
+from siamese.human.io.common import FormatError, latest_answers, read_csv
 from siamese.human.io.pair_set import PairSet
-from siamese.human.io.ratings import load_ratings
+from siamese.human.io.ratings import RATING_OF, load_ratings
 
 RATING_COLUMNS = ["rater", "pair_id", "rating", "revision", "time"]
 SCALE = (1, 10)
@@ -87,7 +87,7 @@ class RatingStore:
         except BlockingIOError:
             os.close(self.fd)
             raise RatingFileBusy(f"{self.path}: another rating server has this ratings file open; stop it or "
-                                 "use a different --ratings file") from None
+                                 "use a different ratings file") from None
         try:
             self._load()
         except BaseException:
@@ -100,16 +100,14 @@ class RatingStore:
             self._write(",".join(RATING_COLUMNS) + "\n")
             return
         load_ratings(self.path, self.pairs.pair_id, SCALE)  # full validation: fails loudly on a malformed file
-        for _line, row in read_csv(self.path, ("rater", "pair_id", "rating")):
-            revision = int(row.get("revision") or 0)
-            key = (row["rater"], row["pair_id"])
-            if key not in self.latest or revision >= self.latest[key][0]:
-                self.latest[key] = (revision, int(float(row["rating"])))
+        rows = read_csv(self.path, ("rater", "pair_id", "rating"))
+        for key, (_, row) in latest_answers(self.path, rows, ("rater", "pair_id"), RATING_OF).items():
+            self.latest[key] = (int(row.get("revision") or 0), int(float(row["rating"])))
         with open(self.path, newline="", encoding="utf-8-sig") as f:  # a spreadsheet may have added a BOM
             header = [name.strip() for name in next(csv.reader(f))]
         if header != RATING_COLUMNS:
             raise FormatError(self.path, f"the rating page appends columns {RATING_COLUMNS}, but the file's "
-                                         f"header is {header}; use a new --ratings file", row=1)
+                                         f"header is {header}; use a new ratings file", row=1)
 
     def _identity_of_fd(self) -> tuple[int, int]:
         info = os.fstat(self.fd)

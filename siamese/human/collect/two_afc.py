@@ -1,6 +1,6 @@
 """The rating page's 2AFC mode: an anchor and two images, "which looks more like the anchor?".
 
-``python -m siamese.rate TRIAL_SET_DIR --mode 2afc [--choices FILE]`` (trial sets: ``make-triplets``). Each rater
+``python -m siamese.human rate TRIAL_SET_DIR --mode 2afc [--choices FILE]`` (trial sets: ``make-triplets``). Each rater
 sees the trials in their own random order (seeded by the name, as for pairs), answers with the buttons or the keys
 1 / A (left image) and 2 / B (right image), goes back with Backspace, and resumes at the first unanswered trial.
 Every answer is appended to ``choices.csv`` (``siamese.human.io.trial_set.CHOICE_COLUMNS``) and fsynced before
@@ -22,8 +22,8 @@ from urllib.parse import unquote
 
 from siamese.human.collect.page_handler import PageHandler, check_rater
 from siamese.human.collect.rating_server import RatingServer, RatingStore, pair_png, rater_order, render_page
-from siamese.human.io.common import FormatError, read_csv
-from siamese.human.io.trial_set import CHOICE_COLUMNS, TrialSet, load_choices
+from siamese.human.io.common import FormatError, latest_answers, read_csv
+from siamese.human.io.trial_set import ANSWER_TO, CHOICE_COLUMNS, TrialSet, load_choices
 
 QUESTION_2AFC = "Which of the two images looks more like the one on top?"
 
@@ -48,15 +48,11 @@ class ChoiceStore(RatingStore):
             header = [name.strip() for name in next(csv.reader(f))]
         if header != CHOICE_COLUMNS:
             raise FormatError(self.path, f"the 2AFC page appends columns {CHOICE_COLUMNS}, but the file's header "
-                                         f"is {header}; use a new --choices file", row=1)
-        choices = load_choices(self.path, self.trials)  # full validation: fails loudly on a malformed file
-        revisions: dict[tuple[str, str], int] = {}
-        for _, row in read_csv(self.path, ("rater", "trial_id", "revision")):
-            key = (row["rater"], row["trial_id"])
-            revisions[key] = max(revisions.get(key, -1), int(row["revision"] or 0))
-        for rater, trial, chose_a in zip(choices.rater, choices.trial, choices.chose_a):
-            key = (rater, self.trials.trial_id[trial])
-            self.latest[key] = (revisions[key], "a" if chose_a else "b")
+                                         f"is {header}; use a new choices file", row=1)
+        load_choices(self.path, self.trials)  # full validation: fails loudly on a malformed file
+        rows = read_csv(self.path, ("rater", "trial_id", "choice"))
+        for key, (_, row) in latest_answers(self.path, rows, ("rater", "trial_id"), ANSWER_TO).items():
+            self.latest[key] = (int(row.get("revision") or 0), row["choice"])
 
     def add(self, rater: str, trial_id: str, choice: str) -> None:
         with self.lock:

@@ -39,13 +39,13 @@ def model_scores(pairs: PairSet, ckpt: LoadedNet | str | Path | None = None, lay
         scores[("pca", "pca50")] = PixelPCA(50, seed=seed).similarity(pairs.images_a, pairs.images_b)
     if "random" in baselines:
         if loaded is None:
-            raise ValueError("the 'random' baseline copies the architecture of --ckpt; give --ckpt")
+            raise ValueError("the 'random' baseline copies the architecture of ckpt; give ckpt")
         random_net = random_init_like(loaded, seed)
         for layer, values in layer_similarity(random_net, pairs.images_a, pairs.images_b, layers).items():
             scores[("random-init", layer)] = values
     if "classifier" in baselines:
         if classifier_ckpt is None:
-            raise ValueError("the 'classifier' baseline needs --classifier-ckpt (a python train.py task=classify run)")
+            raise ValueError("the 'classifier' baseline needs classifier_ckpt (a python train.py task=classify run)")
         classifier = load_net(classifier_ckpt, name="classifier")
         classifier_layers = [name for name in classifier.net.layer_names if name != "logits"] + ["logits"]
         for layer, values in layer_similarity(classifier, pairs.images_a, pairs.images_b, classifier_layers).items():

@@ -2,7 +2,7 @@
 
 People use a rating scale differently: one rater's 3 is another's 6, and one spreads over 1-10 while another
 keeps to 4-7. Normalizing each rater's ratings removes those offsets and spreads before they are averaged, and
-the noise ceiling is then computed on the same normalized matrix (it reads ``ratings.matrix``).
+the noise ceiling is then computed on the same normalized matrix (it reads ``Judgments.ratings``).
 
 For rater ``i`` with ratings ``x_ik`` over the ``n_i`` pairs ``k`` they rated (missing ratings stay missing and
 take no part):
@@ -23,33 +23,14 @@ Worked example, one rater with ratings (2, 4, 4, 10): mean 5, sd sqrt((9 + 1 + 1
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, fields
 
 import numpy as np
-from scipy.stats import rankdata
 
-from siamese.human.io.ratings import Ratings
+from siamese.human.io.judgments import DESCRIPTIONS, NORMALIZATIONS, Judgments
 
 log = logging.getLogger(__name__)
 
-NORMALIZATIONS = ("none", "zscore", "rank")
-DESCRIPTIONS = {
-    "none": "raw ratings",
-    "zscore": "z-scored within each rater over the pairs that rater rated (population sd)",
-    "rank": "ranked within each rater (ties: average rank), scaled to 0-1",
-}
-
-
-@dataclass
-class NormalizedRatings(Ratings):
-    """Ratings whose ``matrix`` holds per-rater normalized values; ``normalization`` names the method.
-
-    ``scale`` stays the declared scale of the raw ratings (the normalized values are not on it)."""
-
-    normalization: str = "none"
-
-    def describe(self) -> str:
-        return f"rater normalization: {self.normalization} ({DESCRIPTIONS[self.normalization]})"
+__all__ = ["DESCRIPTIONS", "NORMALIZATIONS", "check_normalization", "normalize_ratings", "normalize_rows"]
 
 
 def check_normalization(method: str) -> str:
@@ -79,15 +60,19 @@ def normalize_rows(matrix, method: str, names=None) -> np.ndarray:
             else:
                 out[i, rated] = (values - values.mean()) / sd
         else:
+            from scipy.stats import rankdata  # scipy.stats costs seconds; the CLI's --help imports this module
+
             ranks = rankdata(values, method="average")
             out[i, rated] = (ranks - 1) / (len(values) - 1) if len(values) > 1 else 0.5
     return out
 
 
-def normalize_ratings(ratings: Ratings, method: str = "none") -> NormalizedRatings:
-    """``ratings`` with every rater normalized by ``method`` (``none``, ``zscore`` or ``rank``)."""
-    if isinstance(ratings, NormalizedRatings) and ratings.normalization != "none":
-        raise ValueError(f"ratings are already normalized ({ratings.normalization}); normalize the raw ratings")
-    values = {f.name: getattr(ratings, f.name) for f in fields(Ratings)}  # raters, pair ids, scale, flags
-    values["matrix"] = normalize_rows(ratings.matrix, method, ratings.raters)
-    return NormalizedRatings(**values, normalization=method)
+def normalize_ratings(judgments: Judgments, method: str = "none") -> Judgments:
+    """``judgments`` with every rater's ratings normalized by ``method`` (``none``, ``zscore`` or ``rank``);
+    ``normalization`` names it. Raw ratings only: normalizing twice is refused."""
+    check_normalization(method)
+    if judgments.normalization != "none":
+        raise ValueError(f"ratings are already normalized ({judgments.normalization}); normalize the raw ratings")
+    if judgments.ratings is None:
+        raise ValueError("these judgments hold no ratings to normalize")
+    return judgments.with_ratings(normalize_rows(judgments.ratings, method, judgments.raters), method)

@@ -13,7 +13,7 @@ raters turn it into 1-10 ratings with their own offset and scale, noise, roundin
     probability ``missing``.
 
 Global average pooling makes the observer tolerant to where a stroke lies, which pixel overlap is not, so the
-pixel-cosine baseline sits well below the raters' noise ceiling (tests/test_synthetic_observer.py asserts it).
+pixel-cosine baseline sits well below the raters' noise ceiling (tests/human/compare/test_observer.py asserts it).
 Every file written says SYNTHETIC in its content: ``pairs.csv`` and ``ratings_synthetic.csv`` carry a
 ``synthetic`` column of 1s, rater ids start with ``synthetic_``, and ``observer.json`` describes the generator.
 """
@@ -30,6 +30,7 @@ import torch
 from torch import nn
 
 from siamese.data.mnist import load_mnist_split
+from siamese.human.compare.similarity import cosine_rows
 from siamese.human.io.common import PAIR_CSV
 from siamese.human.io.pair_set import load_pair_set
 from siamese.utils.files import csv_text, write_text_atomic
@@ -43,9 +44,7 @@ def center_and_cosine(features_a: np.ndarray, features_b: np.ndarray) -> np.ndar
     """Cosine of each pair's features after subtracting the mean feature over all the images of the set."""
     features_a, features_b = (np.asarray(f, dtype=np.float64).reshape(len(f), -1) for f in (features_a, features_b))
     mean = np.concatenate([features_a, features_b]).mean(axis=0)
-    a, b = features_a - mean, features_b - mean
-    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
-    return np.where(norms > 0, (a * b).sum(axis=1) / np.where(norms > 0, norms, 1.0), 0.0)
+    return cosine_rows(features_a - mean, features_b - mean)
 
 
 class RandomConvObserver:
@@ -106,11 +105,11 @@ class RaterModel:
 
     def check(self) -> None:
         if self.n_raters < 2:
-            raise ValueError(f"--raters must be >= 2 (the noise ceiling needs two), got {self.n_raters}")
+            raise ValueError(f"n_raters={self.n_raters} must be >= 2 (the noise ceiling needs two)")
         if self.noise < 0:
-            raise ValueError(f"--noise must be >= 0, got {self.noise}")
+            raise ValueError(f"noise={self.noise} must be >= 0")
         if not 0 <= self.missing < 1:
-            raise ValueError(f"--missing must be in [0, 1), got {self.missing}")
+            raise ValueError(f"missing={self.missing} must be in [0, 1)")
 
 
 def percept(similarity) -> np.ndarray:
@@ -147,7 +146,7 @@ def draw_within_digit_pairs(per_digit: int, digits, seed: int = 0, split: str = 
     rows = []
     for digit in digits:
         if not 0 <= int(digit) <= 9:
-            raise ValueError(f"--digits must be 0-9, got {digit}")
+            raise ValueError(f"digits: {digit} is not a digit 0-9")
         chosen = rng.choice(np.flatnonzero(labels == int(digit)), size=2 * per_digit, replace=False)
         rows += [[f"d{digit}_{k + 1:02d}", split, int(chosen[2 * k]), int(chosen[2 * k + 1])] for k in range(per_digit)]
     return rows
@@ -161,7 +160,7 @@ def make_observer_benchmark(out_dir: str | Path, per_digit: int = 20, digits=tup
     raters = raters or RaterModel()
     raters.check()
     if per_digit < 1:
-        raise ValueError(f"--per-digit must be >= 1, got {per_digit}")
+        raise ValueError(f"per_digit={per_digit} must be >= 1")
     observer = observer or RandomConvObserver()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

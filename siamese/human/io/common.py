@@ -147,6 +147,25 @@ def load_npz(path: str | Path, required: tuple[str, ...]) -> dict[str, np.ndarra
     return arrays
 
 
+def latest_answers(path, rows: list[tuple[int, dict[str, str]]], key_columns: tuple[str, str], what: str
+                   ) -> dict[tuple[str, str], tuple[int, dict[str, str]]]:
+    """"The latest answer of a rater wins": of the rows of one key (e.g. ``("rater", "pair_id")``), the one with the
+    highest ``revision`` (an integer column; empty or absent counts as 0), as ``{key: (line, row)}`` in order of
+    first appearance. A rater who changes an answer writes a new row with the next revision, so nothing is ever
+    overwritten in the file. Two rows of one key with the same revision are an error naming both rows; ``what``
+    words the key in it (``"rating of pair {1!r} by rater {0!r}"``, formatted with the key)."""
+    latest: dict[tuple[str, str], tuple[int, int, dict[str, str]]] = {}
+    for line, row in rows:
+        revision = parse_int(path, line, "revision", row["revision"]) if row.get("revision", "") != "" else 0
+        key = (row[key_columns[0]], row[key_columns[1]])
+        if key in latest and latest[key][0] == revision:
+            said = f" with revision {revision}" if "revision" in row else ""
+            raise FormatError(path, f"duplicate {what.format(*key)}{said} (first on row {latest[key][1]})", row=line)
+        if key not in latest or revision > latest[key][0]:
+            latest[key] = (revision, line, row)
+    return {key: (line, row) for key, (_, line, row) in latest.items()}
+
+
 # ------------------------------------------------------------------------------------------------ SYNTHETIC flag
 TRUE_TEXT, FALSE_TEXT = ("1", "true", "yes"), ("0", "false", "no", "")
 

@@ -2,7 +2,7 @@
 
 Grey images (``[H, W]``, e.g. MNIST's white digit on black) are inverted to a dark digit on white paper; RGB
 images (``[H, W, 3]``) are shown as they are. ``display_scale`` picks the on-screen size: small images are
-enlarged by a whole factor without blur (nearest neighbour, 28x28 -> 224x224 as before), large ones scaled down
+enlarged by a whole factor without blur (nearest neighbour, 28x28 -> 224x224), large ones scaled down
 to fit, so the longer side is between ``low`` and ``high`` pixels where a whole factor allows.
 """
 

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import numpy as np
 
-from siamese.data.mnist import load_mnist, mnist_cache_dir
-from siamese.data.shift import shift_images
 from siamese.human.io.common import (
     IMAGE_SHAPE,
     MNIST_SPLITS,
@@ -74,6 +72,9 @@ def _load_pair_csv(path: Path, cache_dir) -> PairSet:
     rows = read_csv(path, ("pair_id", "split", "index_a", "index_b"))
     if not rows:
         raise FormatError(path, "holds no pairs")
+    from siamese.data.mnist import load_mnist, mnist_cache_dir  # torch only when a pairs.csv is read (--help)
+    from siamese.data.shift import shift_images
+
     mnist: dict[str, tuple] = {}
     pair_id, source, seen = [], [], {}
     for line, row in rows:

@@ -10,11 +10,13 @@ import numpy as np
 from siamese.human.io.common import (
     DEFAULT_SCALE,
     FormatError,
+    latest_answers,
     parse_float,
-    parse_int,
     read_csv,
     synthetic_rows,
 )
+
+RATING_OF = "rating of pair {1!r} by rater {0!r}"  # how an error names a (rater, pair_id) key
 
 
 @dataclass
@@ -46,9 +48,9 @@ def load_ratings(path: str | Path, pair_ids: list[str] | None = None,
     """``ratings.csv`` in long form: ``rater, pair_id, rating`` (+ any other columns).
 
     Checks: required columns; ratings are numbers within the declared ``scale`` (inclusive); pair ids are in
-    ``pair_ids`` (when given); one rating per (rater, pair). An optional ``revision`` column (0, 1, 2, ... as
-    written by the rating page when a rater goes back and changes a rating) makes the highest revision of a
-    (rater, pair) count; a repeated (rater, pair, revision) is then the error. Missing ratings are allowed. A
+    ``pair_ids`` (when given); the latest answer of a rater wins (``latest_answers``: the highest ``revision``
+    of a (rater, pair), as the rating page writes when a rater goes back; a repeated (rater, pair, revision) is
+    the error). Missing ratings are allowed. A
     ``synthetic`` column with 1 marks generated ratings (``Ratings.synthetic``).
     """
     path = Path(path)
@@ -57,28 +59,19 @@ def load_ratings(path: str | Path, pair_ids: list[str] | None = None,
         raise ValueError(f"rating scale must be (low, high) with low < high, got {scale}")
     rows = read_csv(path, ("rater", "pair_id", "rating"))
     known = None if pair_ids is None else set(pair_ids)
-    latest: dict[tuple[str, str], tuple[int, float, int]] = {}
     for line, row in rows:
         rating = parse_float(path, line, "rating", row["rating"])
         if not low <= rating <= high:
             raise FormatError(path, f"rating {row['rating']} is outside the scale {low:g}-{high:g}", row=line)
         if known is not None and row["pair_id"] not in known:
             raise FormatError(path, f"unknown pair_id {row['pair_id']!r} (not in the pair set)", row=line)
-        revision = parse_int(path, line, "revision", row["revision"]) if row.get("revision", "") != "" else None
-        key = (row["rater"], row["pair_id"])
-        if key in latest:
-            previous_revision, _, previous_line = latest[key]
-            if revision is None or previous_revision is None or revision == previous_revision:
-                raise FormatError(path, f"duplicate rating of pair {key[1]!r} by rater {key[0]!r} "
-                                        f"(first on row {previous_line})", row=line)
-            if revision < previous_revision:
-                continue
-        latest[key] = (revision, rating, line)
+    latest = {key: float(row["rating"]) for key, (_, row) in
+              latest_answers(path, rows, ("rater", "pair_id"), RATING_OF).items()}
     raters = sorted({rater for rater, _ in latest})
     pair_order = list(pair_ids) if pair_ids is not None else sorted({pair for _, pair in latest})
     matrix = np.full((len(raters), len(pair_order)), np.nan)
     rater_index = {r: i for i, r in enumerate(raters)}
     pair_index = {p: i for i, p in enumerate(pair_order)}
-    for (rater, pair), (_, rating, _) in latest.items():
+    for (rater, pair), rating in latest.items():
         matrix[rater_index[rater], pair_index[pair]] = rating
     return Ratings(raters, pair_order, matrix, (low, high), synthetic_rows(path, rows))

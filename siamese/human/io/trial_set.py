@@ -16,10 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from siamese.human.io.common import FormatError, check_ids, check_images, load_npz, parse_int, read_csv
+from siamese.human.io.common import FormatError, check_ids, check_images, latest_answers, load_npz, read_csv
 
 TRIALS_CSV, CHOICES_CSV, IMAGES_NPZ = "trials.csv", "choices.csv", "images.npz"
 CHOICE_COLUMNS = ["rater", "trial_id", "anchor", "a", "b", "choice", "revision", "time"]
+ANSWER_TO = "answer to trial {1!r} by rater {0!r}"  # how an error names a (rater, trial_id) key
 
 
 @dataclass
@@ -91,11 +92,12 @@ class Choices:
 
 def load_choices(path: str | Path, trials: TrialSet) -> Choices:
     """``choices.csv`` of the 2AFC page: checks that every trial exists and that its ``anchor, a, b`` are the trial
-    set's, ``choice`` is ``a`` or ``b``; keeps the highest ``revision`` of each (rater, trial)."""
+    set's, ``choice`` is ``a`` or ``b``; the latest answer of a rater wins (``latest_answers``: the highest
+    ``revision`` of each (rater, trial))."""
     path = Path(path)
     index = {trial: k for k, trial in enumerate(trials.trial_id)}
-    latest: dict[tuple[str, str], tuple[int, bool, int]] = {}
-    for line, row in read_csv(path, ("rater", "trial_id", "anchor", "a", "b", "choice")):
+    rows = read_csv(path, ("rater", "trial_id", "anchor", "a", "b", "choice"))
+    for line, row in rows:
         trial = row["trial_id"]
         if trial not in index:
             raise FormatError(path, f"unknown trial_id {trial!r} (not in {TRIALS_CSV})", row=line)
@@ -104,13 +106,8 @@ def load_choices(path: str | Path, trials: TrialSet) -> Choices:
                                     f"{trials.ids_of(index[trial])} in {TRIALS_CSV}", row=line)
         if row["choice"] not in ("a", "b"):
             raise FormatError(path, f"choice {row['choice']!r} must be 'a' or 'b'", row=line)
-        revision = parse_int(path, line, "revision", row["revision"]) if row.get("revision", "") != "" else 0
-        key = (row["rater"], trial)
-        if key in latest and latest[key][0] == revision:
-            raise FormatError(path, f"duplicate answer to trial {trial!r} by rater {key[0]!r} with revision "
-                                    f"{revision} (first on row {latest[key][2]})", row=line)
-        if key not in latest or revision > latest[key][0]:
-            latest[key] = (revision, row["choice"] == "a", line)
+    latest = {key: row["choice"] == "a" for key, (_, row) in
+              latest_answers(path, rows, ("rater", "trial_id"), ANSWER_TO).items()}
     keys = sorted(latest)
     return Choices([rater for rater, _ in keys], np.array([index[t] for _, t in keys], dtype=int),
-                   np.array([latest[k][1] for k in keys], dtype=np.float32))
+                   np.array([latest[k] for k in keys], dtype=np.float32))
