@@ -5,6 +5,11 @@ drawer) all go to the split of its alphabet. ``val_alphabets`` and ``test_alphab
 so validation and test hold characters that training never saw; every other alphabet trains. Images are strokes
 bright (255) on dark (0), ``image_size`` x ``image_size`` pixels (``siamese.data.omniglot_files``).
 ``label_groups`` maps every class id to its alphabet (what within-alphabet one-shot episodes draw from).
+
+``class_rotations`` (degrees, multiples of 90; ``[0]`` = off) is class augmentation of the TRAINING split (Santoro
+et al. 2016, Vinyals et al. 2016): every training character rotated by ``a`` degrees (``torch.rot90``, counter-
+clockwise, exact) is a new class, id ``label + k * C`` for the ``k``-th angle of the sorted list (C = 242 characters),
+named ``Alphabet/characterNN/rotA`` and grouped as ``Alphabet/rotA``. Validation and test are never rotated.
 """
 
 from __future__ import annotations
@@ -33,11 +38,13 @@ class OmniglotReader(DatasetReader):
 
     def __init__(self, root: str | Path | None = None, image_size: int = 28,
                  val_alphabets: Sequence[str] = DEFAULT_VAL_ALPHABETS,
-                 test_alphabets: Sequence[str] = DEFAULT_TEST_ALPHABETS, cache_dir: str | Path | None = None):
+                 test_alphabets: Sequence[str] = DEFAULT_TEST_ALPHABETS, cache_dir: str | Path | None = None,
+                 class_rotations: Sequence[int] = (0,)):
         if isinstance(image_size, bool) or not isinstance(image_size, int) or image_size < 1:
             raise ValueError(f"data.image_size must be a positive whole number of pixels, got {image_size!r}")
         self.root = None if root is None else Path(root).expanduser()
         self.size, self.cache_dir = image_size, cache_dir
+        self.rotations = _rotations(class_rotations)
         self.check()
         verify_sources(self.root)
         names = sorted({key.rsplit("/", 1)[0] for key in list_drawings(self.root)})
@@ -53,6 +60,9 @@ class OmniglotReader(DatasetReader):
             raise ValueError("data.val_alphabets and data.test_alphabets hold out every alphabet: none is left to "
                              "train on")
         self.split_alphabets = {"train": tuple(train), "val": val, "test": test}
+
+    def _rotated(self, k: int, name: str) -> str:
+        return name if k == 0 else f"{name}/rot{self.rotations[k]}"
 
     def _alphabets(self, names: Sequence[str], key: str) -> tuple[str, ...]:
         if isinstance(names, str):
@@ -75,11 +85,13 @@ class OmniglotReader(DatasetReader):
 
     @property
     def class_names(self) -> list[str]:
-        return list(self._names)
+        return [self._rotated(k, name) for k in range(len(self.rotations)) for name in self._names]
 
     @property
     def label_groups(self) -> dict[int, str]:
-        return {i: name.split("/")[0] for i, name in enumerate(self._names)}
+        n = len(self._names)
+        return {i + k * n: self._rotated(k, name.split("/")[0])
+                for k in range(len(self.rotations)) for i, name in enumerate(self._names)}
 
     def expected_files(self, split: str) -> list[Path]:
         return source_paths(self.root)
@@ -92,5 +104,24 @@ class OmniglotReader(DatasetReader):
                              f"{self.cache_dir or '$SIAMESE_CACHE or .cache'}/omniglot")
         alphabets = np.array(arrays.alphabets)[arrays.labels]
         positions = np.flatnonzero(np.isin(alphabets, self.split_alphabets[split]))
-        return ImageArrays(torch.from_numpy(arrays.images[positions])[:, None].contiguous(),
-                           torch.from_numpy(arrays.labels[positions]), torch.from_numpy(positions))
+        images = torch.from_numpy(arrays.images[positions])[:, None].contiguous()
+        labels, indices = torch.from_numpy(arrays.labels[positions]), torch.from_numpy(positions)
+        if split != "train" or len(self.rotations) == 1:
+            return ImageArrays(images, labels, indices)
+        n_classes, n_images = len(self._names), len(arrays.labels)
+        return ImageArrays(torch.cat([torch.rot90(images, a // 90, dims=(2, 3)) for a in self.rotations]).contiguous(),
+                           torch.cat([labels + k * n_classes for k in range(len(self.rotations))]),
+                           torch.cat([indices + k * n_images for k in range(len(self.rotations))]))
+
+
+def _rotations(angles: Sequence[int]) -> tuple[int, ...]:
+    """``data.class_rotations`` checked and sorted: distinct multiples of 90 in [0, 360), 0 among them."""
+    if isinstance(angles, (int, str)):
+        angles = [angles]
+    angles = list(angles)
+    for a in angles:
+        if isinstance(a, bool) or not isinstance(a, int) or a % 90 or not 0 <= a < 360:
+            raise ValueError(f"data.class_rotations: {a!r} is not one of 0, 90, 180, 270 (degrees)")
+    if len(set(angles)) != len(angles) or 0 not in angles:
+        raise ValueError(f"data.class_rotations must list distinct angles including 0, got {angles}")
+    return tuple(sorted(angles))
