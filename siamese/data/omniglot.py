@@ -2,8 +2,9 @@
 
 Class = one character (``Alphabet/characterNN``, ids in sorted order, 242 classes); its 20 drawings (one per
 drawer) all go to the split of its alphabet. ``val_alphabets`` and ``test_alphabets`` name the held-out alphabets,
-so validation and test hold characters that training never saw; every other alphabet trains. Images are strokes
-bright (255) on dark (0), ``image_size`` x ``image_size`` pixels (``siamese.data.omniglot_files``).
+so validation and test hold characters that training never saw; every other alphabet trains. An empty
+``test_alphabets`` (7 alphabets train, 1 validates) makes the test split the validation alphabets (logged).
+Images are strokes bright (255) on dark (0), ``image_size`` x ``image_size`` pixels (``siamese.data.omniglot_files``).
 ``label_groups`` maps every class id to its alphabet (what within-alphabet one-shot episodes draw from).
 
 ``class_rotations`` (degrees, multiples of 90; ``[0]`` = off) is class augmentation of the TRAINING split (Santoro
@@ -14,6 +15,7 @@ named ``Alphabet/characterNN/rotA`` and grouped as ``Alphabet/rotA``. Validation
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +24,8 @@ import torch
 
 from siamese.data.omniglot_files import list_drawings, load_omniglot, source_paths, verify_sources
 from siamese.data.reader import DatasetReader, ImageArrays
+
+log = logging.getLogger(__name__)
 
 # Held out by default: two alphabets of at least 20 characters (a 20-way within-alphabet episode needs 20), and
 # of the smaller ones, so that training keeps 6 alphabets and 196 of the 242 characters.
@@ -51,11 +55,14 @@ class OmniglotReader(DatasetReader):
         self._names = names
         self.all_alphabets = sorted({name.split("/")[0] for name in names})
         val = self._alphabets(val_alphabets, "data.val_alphabets")
-        test = self._alphabets(test_alphabets, "data.test_alphabets")
+        test = self._alphabets(test_alphabets, "data.test_alphabets", allow_empty=True)
+        if not test:
+            log.info("data.test_alphabets=[]: the test split is the validation alphabets %s", list(val))
         both = sorted(set(val) & set(test))
         if both:
             raise ValueError(f"alphabet {both[0]!r} is in both data.val_alphabets and data.test_alphabets")
         train = [a for a in self.all_alphabets if a not in val and a not in test]
+        test = test or val
         if not train:
             raise ValueError("data.val_alphabets and data.test_alphabets hold out every alphabet: none is left to "
                              "train on")
@@ -64,10 +71,12 @@ class OmniglotReader(DatasetReader):
     def _rotated(self, k: int, name: str) -> str:
         return name if k == 0 else f"{name}/rot{self.rotations[k]}"
 
-    def _alphabets(self, names: Sequence[str], key: str) -> tuple[str, ...]:
+    def _alphabets(self, names: Sequence[str], key: str, allow_empty: bool = False) -> tuple[str, ...]:
         if isinstance(names, str):
             names = [names]
         names = list(names)
+        if not names and allow_empty:
+            return ()
         if not names:
             raise ValueError(f"{key} must name at least one alphabet; alphabets are {self.all_alphabets}")
         lookup = {a.lower(): a for a in self.all_alphabets}

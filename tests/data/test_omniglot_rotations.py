@@ -60,3 +60,13 @@ def test_label_groups_of_rotated_classes(modules):
 def test_bad_rotations_are_named(angles):
     with pytest.raises(ValueError, match="data.class_rotations"):
         OmniglotReader(class_rotations=angles)
+
+
+def test_no_test_alphabet_tests_on_the_validation_alphabet(caplog):
+    with caplog.at_level("INFO", logger="siamese.data.omniglot"):
+        reader = OmniglotReader(val_alphabets=["Early_Aramaic"], test_alphabets=[])
+    assert reader.split_alphabets["test"] == reader.split_alphabets["val"] == ("Early_Aramaic",)
+    assert len(reader.split_alphabets["train"]) == 7 and "Balinese" in reader.split_alphabets["train"]
+    assert "test split is the validation alphabets ['Early_Aramaic']" in caplog.text
+    with pytest.raises(ValueError, match="data.val_alphabets must name at least one alphabet"):
+        OmniglotReader(val_alphabets=[], test_alphabets=[])
