@@ -26,7 +26,7 @@ def make_reader(dataset: str, root: str | Path | None = None, *, split: str | No
     if dataset == "omniglot":
         from siamese.data.omniglot import OmniglotReader
 
-        _check_options(dataset, options, ("image_size", "val_alphabets", "test_alphabets"))
+        _check_options(dataset, options, ("image_size", "val_alphabets", "test_alphabets", "class_rotations"))
         return OmniglotReader(root, cache_dir=cache_dir, **options)
     _check_options(dataset, options, ())
     if dataset in ("mnist", "fashion_mnist", "kmnist", "emnist"):

@@ -2,13 +2,20 @@
 
 Class = one character (``Alphabet/characterNN``, ids in sorted order, 242 classes); its 20 drawings (one per
 drawer) all go to the split of its alphabet. ``val_alphabets`` and ``test_alphabets`` name the held-out alphabets,
-so validation and test hold characters that training never saw; every other alphabet trains. Images are strokes
-bright (255) on dark (0), ``image_size`` x ``image_size`` pixels (``siamese.data.omniglot_files``).
+so validation and test hold characters that training never saw; every other alphabet trains. An empty
+``test_alphabets`` (7 alphabets train, 1 validates) makes the test split the validation alphabets (logged).
+Images are strokes bright (255) on dark (0), ``image_size`` x ``image_size`` pixels (``siamese.data.omniglot_files``).
 ``label_groups`` maps every class id to its alphabet (what within-alphabet one-shot episodes draw from).
+
+``class_rotations`` (degrees, multiples of 90; ``[0]`` = off) is class augmentation of the TRAINING split (Santoro
+et al. 2016, Vinyals et al. 2016): every training character rotated by ``a`` degrees (``torch.rot90``, counter-
+clockwise, exact) is a new class, id ``label + k * C`` for the ``k``-th angle of the sorted list (C = 242 characters),
+named ``Alphabet/characterNN/rotA`` and grouped as ``Alphabet/rotA``. Validation and test are never rotated.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +25,8 @@ import torch
 from siamese.data.omniglot_files import list_drawings, load_omniglot, source_paths, verify_sources
 from siamese.data.reader import DatasetReader, ImageArrays
 from siamese.utils.parameters import ParameterError
+
+log = logging.getLogger(__name__)
 
 # Held out by default: two alphabets of at least 20 characters (a 20-way within-alphabet episode needs 20), and
 # of the smaller ones, so that training keeps 6 alphabets and 196 of the 242 characters.
@@ -34,30 +43,40 @@ class OmniglotReader(DatasetReader):
 
     def __init__(self, root: str | Path | None = None, image_size: int = 28,
                  val_alphabets: Sequence[str] = DEFAULT_VAL_ALPHABETS,
-                 test_alphabets: Sequence[str] = DEFAULT_TEST_ALPHABETS, cache_dir: str | Path | None = None):
+                 test_alphabets: Sequence[str] = DEFAULT_TEST_ALPHABETS, cache_dir: str | Path | None = None,
+                 class_rotations: Sequence[int] = (0,)):
         if isinstance(image_size, bool) or not isinstance(image_size, int) or image_size < 1:
             raise ParameterError("image_size", image_size, "must be a positive whole number of pixels")
         self.root = None if root is None else Path(root).expanduser()
         self.size, self.cache_dir = image_size, cache_dir
+        self.rotations = _rotations(class_rotations)
         self.check()
         verify_sources(self.root)
         names = sorted({key.rsplit("/", 1)[0] for key in list_drawings(self.root)})
         self._names = names
         self.all_alphabets = sorted({name.split("/")[0] for name in names})
         val = self._alphabets(val_alphabets, "val_alphabets")
-        test = self._alphabets(test_alphabets, "test_alphabets")
+        test = self._alphabets(test_alphabets, "test_alphabets", allow_empty=True)
+        if not test:
+            log.info("test_alphabets=[]: the test split is the validation alphabets %s", list(val))
         both = sorted(set(val) & set(test))
         if both:
             raise ParameterError("test_alphabets", test_alphabets, f"alphabet {both[0]!r} is in both val_alphabets and "
                                  "test_alphabets")
         train = [a for a in self.all_alphabets if a not in val and a not in test]
+        test = test or val
         if not train:
             raise ParameterError("test_alphabets", test_alphabets, "val_alphabets and test_alphabets hold out every "
                                  "alphabet: none is left to train on")
         self.split_alphabets = {"train": tuple(train), "val": val, "test": test}
 
-    def _alphabets(self, given: Sequence[str], parameter: str) -> tuple[str, ...]:
+    def _rotated(self, k: int, name: str) -> str:
+        return name if k == 0 else f"{name}/rot{self.rotations[k]}"
+
+    def _alphabets(self, given: Sequence[str], parameter: str, allow_empty: bool = False) -> tuple[str, ...]:
         names = [given] if isinstance(given, str) else list(given)
+        if not names and allow_empty:
+            return ()
         if not names:
             raise ParameterError(parameter, given, f"must name at least one alphabet; alphabets are "
                                                    f"{self.all_alphabets}")
@@ -76,11 +95,13 @@ class OmniglotReader(DatasetReader):
 
     @property
     def class_names(self) -> list[str]:
-        return list(self._names)
+        return [self._rotated(k, name) for k in range(len(self.rotations)) for name in self._names]
 
     @property
     def label_groups(self) -> dict[int, str]:
-        return {i: name.split("/")[0] for i, name in enumerate(self._names)}
+        n = len(self._names)
+        return {i + k * n: self._rotated(k, name.split("/")[0])
+                for k in range(len(self.rotations)) for i, name in enumerate(self._names)}
 
     def expected_files(self, split: str) -> list[Path]:
         return source_paths(self.root)
@@ -93,5 +114,23 @@ class OmniglotReader(DatasetReader):
                              f"{self.cache_dir or '$SIAMESE_CACHE or .cache'}/omniglot")
         alphabets = np.array(arrays.alphabets)[arrays.labels]
         positions = np.flatnonzero(np.isin(alphabets, self.split_alphabets[split]))
-        return ImageArrays(torch.from_numpy(arrays.images[positions])[:, None].contiguous(),
-                           torch.from_numpy(arrays.labels[positions]), torch.from_numpy(positions))
+        images = torch.from_numpy(arrays.images[positions])[:, None].contiguous()
+        labels, indices = torch.from_numpy(arrays.labels[positions]), torch.from_numpy(positions)
+        if split != "train" or len(self.rotations) == 1:
+            return ImageArrays(images, labels, indices)
+        n_classes, n_images = len(self._names), len(arrays.labels)
+        return ImageArrays(torch.cat([torch.rot90(images, a // 90, dims=(2, 3)) for a in self.rotations]).contiguous(),
+                           torch.cat([labels + k * n_classes for k in range(len(self.rotations))]),
+                           torch.cat([indices + k * n_images for k in range(len(self.rotations))]))
+
+
+def _rotations(angles: Sequence[int]) -> tuple[int, ...]:
+    """``class_rotations`` checked and sorted: distinct multiples of 90 in [0, 360), 0 among them."""
+    given = angles
+    angles = [angles] if isinstance(angles, (int, str)) else list(angles)
+    for a in angles:
+        if isinstance(a, bool) or not isinstance(a, int) or a % 90 or not 0 <= a < 360:
+            raise ParameterError("class_rotations", given, f"{a!r} is not one of 0, 90, 180, 270 (degrees)")
+    if len(set(angles)) != len(angles) or 0 not in angles:
+        raise ParameterError("class_rotations", given, "must list distinct angles including 0")
+    return tuple(sorted(angles))
