@@ -11,7 +11,9 @@ Measures on this machine, in this run (ratios compare two things measured in the
    alone (``benchmarks.end_to_end``);
 4. time to accuracy: seconds from process start until test precision@1 >= 0.95 on 10 digits, both sides;
 5. scaling: retrieval metrics vs N, the k-NN graph (faiss exact vs brute force; faiss IVF vs exact, with recall),
-   the k-NN miner per batch, the human-similarity evaluation.
+   the k-NN miner per batch, the human-similarity evaluation;
+6. the Omniglot one-shot preset: one whole ``python train.py experiment=omniglot_normalized_softmax`` process, its
+   time and 20-way 1-shot error (``benchmarks.omniglot_preset``, which also reruns this section alone).
 
 Runs unchanged on a CUDA machine (device auto-detected, data on the device). Writes the tables to stdout and to
 ``benchmarks/results.md`` (``--out``), the plots next to it. ``--quick``: tiny sizes, no child processes (the
@@ -33,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from benchmarks import end_to_end, knn_graph, validation_cost
+from benchmarks import end_to_end, knn_graph, omniglot_preset, validation_cost
 from benchmarks.throughput import compare_semihard, semihard_datamodule
 from siamese.data import MNISTDataModule
 from siamese.evaluation.retrieval import evaluate_split
@@ -298,6 +300,8 @@ def main(argv=None) -> str:
     h = human_eval_time(100 if quick else 1000)
     lines += ["", "### Human-similarity evaluation", "", "| pairs | layers | seconds |", "|---|---|---|",
               f"| {h['pairs']} | {h['layers']} | {h['seconds']:.2f} |"]
+    if not quick:  # 6. the Omniglot preset, one whole training process
+        lines += ["", *omniglot_preset.section(omniglot_preset.measure(threads=args.threads))]
     if not quick:
         uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
         lines += ["", f"Load at the end: `{uptime}`; the whole run took {time.perf_counter() - started:.0f} s "

@@ -1,17 +1,14 @@
-"""``python -m siamese.rate`` is now ``python -m siamese.human rate`` (same arguments; also ``siamese-rate``).
-
-The rating page belongs to the human toolkit, which sits above the framework; this stub imports nothing from it
-and only names the new command."""
+"""``python -m siamese.rate STUDY [--host 0.0.0.0] [--db URL]``: serve a jsPsych study; ``python -m siamese.rate
+PAIR_SET_DIR --ratings FILE``: the local rating page. A thin entry point of the human toolkit: it forwards its
+arguments to ``python -m siamese.human rate`` (ranked with the toolkit's CLI, not the framework)."""
 
 import sys
 
-NEW_COMMAND = "python -m siamese.human rate"
-
 
 def main(argv=None) -> int:
-    args = " ".join(sys.argv[1:] if argv is None else argv)
-    print(f"error: python -m siamese.rate moved; run: {NEW_COMMAND} {args}".rstrip(), file=sys.stderr)
-    return 2
+    from siamese.human.__main__ import main as human_main
+
+    return human_main(["rate", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 from pathlib import Path
 
 import pytorch_lightning as pl
@@ -29,6 +30,11 @@ log = logging.getLogger(__name__)
 # pml logs every k-NN call and faiss every optional CPU extension it could not load: noise in a run's log.
 logging.getLogger("PML").setLevel(logging.WARNING)
 logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+# Lightning 2.6 advertises litlogger on every run and warns twice about its own use of torch's LeafSpec: noise
+# in every log (not the user's to fix).
+logging.getLogger("pytorch_lightning.utilities.rank_zero").addFilter(
+    lambda record: not str(record.msg).startswith("\N{ELECTRIC LIGHT BULB} Tip:"))
+warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\)` is deprecated")
 
 
 def instantiate_group(group: DictConfig | None, key: str) -> list:

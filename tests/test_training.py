@@ -84,11 +84,19 @@ def test_resume_from_last_checkpoint_continues_the_epoch_count(cfg_factory, tmp_
     assert sorted({int(e) for e in epochs}) == [1, 2]  # the resumed run trained epochs 1 and 2 only
 
 
-def test_wandb_logs_offline_without_login(cfg_factory, monkeypatch):
+def test_wandb_logs_offline_without_login(cfg_factory, monkeypatch, capfd):
     monkeypatch.delenv("WANDB_API_KEY", raising=False)
     # not debug=fdr: fast_dev_run swaps the loggers for a dummy
     cfg = cfg_factory("debug=limit", "logger=wandb", "trainer.max_epochs=1")
-    train(cfg)
+    metrics = train(cfg)
+    printed = "".join(capfd.readouterr())
+    for noise in ("anonymous", "LeafSpec", "litlogger"):  # printed on every run by wandb and Lightning
+        assert noise not in printed, noise
+    assert "Total FLOPs: 0 " not in printed and "Total FLOPs:" in printed  # counted on an example input
+    assert "train/pairs/positive" not in metrics and metrics["train/num_pos_pairs"] > 0  # each count once
+    # epochs counted from 1 everywhere: the one epoch trained is best-epoch001, as the log says "epoch 1/1"
+    assert sorted(p.name for p in (Path(cfg.paths.output_dir) / "checkpoints").iterdir()) == [
+        "best-epoch001.ckpt", "last.ckpt"]
     runs = list((Path(cfg.paths.output_dir) / "wandb").glob("offline-run-*"))
     assert len(runs) == 1
     records = list(runs[0].glob("*.wandb"))

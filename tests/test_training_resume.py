@@ -36,7 +36,7 @@ def one_epoch_run(tmp_path_factory):
 def test_checkpoints_are_written_in_their_own_directory_and_leave_no_temp_files(one_epoch_run, monkeypatch):
     run, _ = one_epoch_run
     names = sorted(p.name for p in (run / "checkpoints").iterdir())
-    assert names == ["best-epoch000.ckpt", "last.ckpt"], names  # no .tmp left behind
+    assert names == ["best-epoch001.ckpt", "last.ckpt"], names  # no .tmp left behind
     assert load_checkpoint(run / "checkpoints" / "last.ckpt")["epoch"] == 0
     # the writer's temp file lives beside the target (same filesystem: the rename is atomic), and a failed
     # write leaves the old file and no temp file
@@ -63,7 +63,7 @@ def test_checkpoints_are_written_in_their_own_directory_and_leave_no_temp_files(
     with pytest.raises(RuntimeError, match="boom"):
         atomic_torch_save({"a": Unpicklable()}, target)
     assert torch.load(target, weights_only=True) == {"a": 1}
-    assert sorted(p.name for p in target.parent.iterdir()) == ["best-epoch000.ckpt", "copy.ckpt", "last.ckpt"]
+    assert sorted(p.name for p in target.parent.iterdir()) == ["best-epoch001.ckpt", "copy.ckpt", "last.ckpt"]
     target.unlink()
 
 
@@ -74,12 +74,12 @@ def test_a_truncated_or_foreign_ckpt_path_fails_naming_the_path_and_what_to_use_
     (broken_run / "checkpoints").mkdir(parents=True)
     data = (run / "checkpoints" / "last.ckpt").read_bytes()
     (broken_run / "checkpoints" / "last.ckpt").write_bytes(data[: len(data) // 2])  # a kill during a copy
-    (broken_run / "checkpoints" / "best-epoch000.ckpt").write_bytes(data)
+    (broken_run / "checkpoints" / "best-epoch001.ckpt").write_bytes(data)
     with pytest.raises(CheckpointError) as info:
         train(cfg_factory(*QUICK, "trainer.max_epochs=2", f"ckpt_path={broken_run}"))
     message = str(info.value)
     assert f"{broken_run / 'checkpoints' / 'last.ckpt'}: truncated or not a checkpoint of this project" in message
-    assert f"ckpt_path={broken_run / 'checkpoints' / 'best-epoch000.ckpt'} instead" in message
+    assert f"ckpt_path={broken_run / 'checkpoints' / 'best-epoch001.ckpt'} instead" in message
     foreign = tmp_path / "foreign.ckpt"
     torch.save({"weights": torch.zeros(3)}, foreign)
     with pytest.raises(CheckpointError, match=f"ckpt_path={foreign}: not a checkpoint of this project"):

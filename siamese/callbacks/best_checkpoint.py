@@ -1,4 +1,8 @@
-"""The best checkpoint by the metric the run optimizes (``checkpoints/best-epochNNN.ckpt``; tested by train.py)."""
+"""The best checkpoint by the metric the run optimizes (``checkpoints/best-epochNNN.ckpt``; tested by train.py).
+
+``NNN`` counts epochs from 1, as the log (``epoch 4/10``), the progress bar, the plots and the review do:
+``best-epoch004.ckpt`` holds the weights after the 4th epoch (Lightning's own ``{epoch}`` counts from 0; the
+checkpoint's stored ``epoch`` field stays Lightning's)."""
 
 from __future__ import annotations
 
@@ -25,6 +29,12 @@ class BestCheckpoint(ModelCheckpoint):
 
     def __init__(self, monitor: str | None = None, mode: str = "auto", **kwargs):
         super().__init__(monitor=monitor, mode=self.auto_mode(monitor) if mode == "auto" else mode, **kwargs)
+
+    def format_checkpoint_name(self, metrics: dict, *args, **kwargs) -> str:
+        """Lightning's name with ``{epoch}`` counted from 1 (the number of epochs trained)."""
+        if "epoch" in metrics:
+            metrics = {**metrics, "epoch": metrics["epoch"] + 1}
+        return super().format_checkpoint_name(metrics, *args, **kwargs)
 
     @staticmethod
     def auto_mode(monitor: str | None) -> str:

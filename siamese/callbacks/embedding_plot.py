@@ -3,6 +3,7 @@ embeddings for review."""
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +14,7 @@ from siamese.callbacks.periodic import PeriodicEvaluation
 from siamese.callbacks.split_embeddings import split_embeddings
 from siamese.evaluation.plots import plot_embeddings, save_figure
 from siamese.evaluation.projection import check_projection
+from siamese.utils.files import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +55,10 @@ class EmbeddingPlot(PeriodicEvaluation):
         self._done_epochs.add(epoch)
         splits = {name: split_embeddings(trainer, pl_module, name, self.max_items) for name in self.splits}
         (self.output_dir / "embeddings").mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(self.output_dir / "embeddings" / f"epoch_{epoch:03d}.npz",
-                            **{f"{split}/{key}": value for split, data in splits.items()
-                               for key, value in data.items()})
+        buffer = io.BytesIO()  # written whole, then renamed: a review during training never reads half a file
+        np.savez_compressed(buffer, **{f"{split}/{key}": value for split, data in splits.items()
+                                       for key, value in data.items()})
+        write_bytes_atomic(self.output_dir / "embeddings" / f"epoch_{epoch:03d}.npz", buffer.getvalue())
         sizes = {name: len(trainer.datamodule.eval_dataloader(name).dataset) for name in self.splits}
         fig = plot_embeddings(splits, title=f"epoch {epoch}", max_points=self.max_points,
                               projection=self.projection, split_sizes=sizes)  # "2000 of 10612 drawn"

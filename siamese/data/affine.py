@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from siamese.utils.parameters import ParameterError
+
 KEYS = ("degrees", "shear", "scale", "translate")
 
 
@@ -55,8 +57,8 @@ def translate_images(images: torch.Tensor, tx: float = 0.0, ty: float = 0.0) -> 
 
 @dataclass(frozen=True)
 class RandomAffine:
-    """The random draw of ``affine_images`` parameters (see the module docstring); ``from_config`` checks a
-    ``data.affine`` mapping and returns None when it is the identity (no cost)."""
+    """The random draw of ``affine_images`` parameters (see the module docstring); ``from_config`` checks an
+    ``affine`` mapping and returns None when it is the identity (no cost)."""
 
     degrees: float = 0.0
     shear: float = 0.0
@@ -64,23 +66,23 @@ class RandomAffine:
     translate: float = 0.0
 
     @classmethod
-    def from_config(cls, config: Mapping | None, key: str = "data.affine") -> RandomAffine | None:
+    def from_config(cls, config: Mapping | None, key: str = "affine") -> RandomAffine | None:
         config = dict(config or {})
         unknown = sorted(set(config) - set(KEYS))
         if unknown:
-            raise ValueError(f"{key} has unknown key {unknown[0]!r}; keys are {list(KEYS)}")
+            raise ParameterError(f"{key}.{unknown[0]}", config[unknown[0]], f"unknown key; keys are {list(KEYS)}")
         degrees, shear = float(config.get("degrees", 0.0)), float(config.get("shear", 0.0))
         translate = float(config.get("translate", 0.0))
         scale = config.get("scale", (1.0, 1.0))
         scale = (float(scale), float(scale)) if isinstance(scale, (int, float)) else tuple(float(v) for v in scale)
         if not 0 <= degrees <= 180:
-            raise ValueError(f"{key}.degrees must be in [0, 180], got {degrees}")
+            raise ParameterError(f"{key}.degrees", degrees, "must be in [0, 180]")
         if not 0 <= shear < 90:
-            raise ValueError(f"{key}.shear must be in [0, 90), got {shear}")
+            raise ParameterError(f"{key}.shear", shear, "must be in [0, 90)")
         if not 0 <= translate < 1:
-            raise ValueError(f"{key}.translate must be a fraction of the image size in [0, 1), got {translate}")
+            raise ParameterError(f"{key}.translate", translate, "must be a fraction of the image size in [0, 1)")
         if len(scale) != 2 or not 0 < scale[0] <= scale[1]:
-            raise ValueError(f"{key}.scale must be [min, max] with 0 < min <= max, got {list(scale)}")
+            raise ParameterError(f"{key}.scale", list(scale), "must be [min, max] with 0 < min <= max")
         augmentation = cls(degrees, shear, scale, translate)
         return None if augmentation == cls() else augmentation
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from siamese.data.shift import AXES
+from siamese.utils.parameters import ParameterError
 
 DEFAULT_SHIFT = {"values": (-6, -3, 3, 6), "train": False, "include_unshifted": True, "train_mode": "random",
                  "axis": "horizontal", "unit": "pixels"}
@@ -39,7 +40,7 @@ class ReadOptions:
 
     def __post_init__(self):
         if self.channels not in (None, 1, 3):
-            raise ValueError(f"data.channels must be 1, 3 or null, got {self.channels!r}")
+            raise ParameterError("channels", self.channels, "must be 1, 3 or None")
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,14 @@ class SplitOptions:
 
     def __post_init__(self):
         if self.classes is not None and self.digits is not None:
-            raise ValueError("give data.classes or data.digits, not both")
+            raise ParameterError("digits", self.digits, "give classes or digits, not both")
         if not 0.0 < self.val_fraction < 1.0:
-            raise ValueError(f"data.val_fraction must be in (0, 1), got {self.val_fraction}")
+            raise ParameterError("val_fraction", self.val_fraction, "must be in (0, 1)")
 
     @property
     def subset(self) -> tuple[Sequence | None, str]:
         """The one class subset of every split and the key that named it (``digits`` is MNIST's name)."""
-        return (self.digits, "data.digits") if self.digits is not None else (self.classes, "data.classes")
+        return (self.digits, "digits") if self.digits is not None else (self.classes, "classes")
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class LoadOptions:
 
     def __post_init__(self):
         if self.batch_size < 1:
-            raise ValueError(f"data.batch_size must be >= 1, got {self.batch_size}")
+            raise ParameterError("batch_size", self.batch_size, "must be >= 1")
 
 
 @dataclass(frozen=True)
@@ -92,19 +93,21 @@ class AugmentOptions:
         shift = {**DEFAULT_SHIFT, **(self.shift or {})}
         unknown = sorted(set(shift) - set(DEFAULT_SHIFT))
         if unknown:
-            raise ValueError(f"data.shift has unknown key {unknown[0]!r}; keys are {sorted(DEFAULT_SHIFT)}")
+            raise ParameterError(f"shift.{unknown[0]}", shift[unknown[0]],
+                                 f"unknown key; keys are {sorted(DEFAULT_SHIFT)}")
         if shift["train_mode"] not in ("random", "fixed"):
-            raise ValueError(f"data.shift.train_mode must be 'random' or 'fixed', got {shift['train_mode']!r}")
+            raise ParameterError("shift.train_mode", shift["train_mode"], "must be 'random' or 'fixed'")
         if shift["axis"] not in AXES:
-            raise ValueError(f"data.shift.axis must be one of {AXES}, got {shift['axis']!r}")
+            raise ParameterError("shift.axis", shift["axis"], f"must be one of {AXES}")
         return shift
 
     def train_transforms(self):
         """The configured ``transforms.train`` list (val/test are never transformed)."""
         transforms = dict(self.transforms or {})
         if set(transforms) - {"train"}:
-            raise ValueError(f"data.transforms has unknown key {min(set(transforms) - {'train'})!r}; "
-                             f"only 'train' (val/test are never transformed)")
+            unknown = min(set(transforms) - {"train"})
+            raise ParameterError(f"transforms.{unknown}", transforms[unknown],
+                                 "unknown key; only 'train' (val/test are never transformed)")
         return transforms.get("train")
 
 

@@ -22,6 +22,7 @@ from siamese.data.datasets import make_reader
 from siamese.data.image_dataset import FileImageDataset, ImageTensorDataset, NormalizedImages, keep_batch
 from siamese.data.shift import shift_images, shifted_copies, validate_shifts
 from siamese.data.transforms import build_transform, convert_channels
+from siamese.utils.parameters import ParameterError
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ class ImageDataModule(pl.LightningDataModule):
         h, w = self.reader.output_size("train")
         megabytes = n * self.reader.channels * h * w / 2**20
         if megabytes > self.max_memory_mb:
-            log.info("%s: %d images of %dx%d (%.0f MB) exceed data.max_memory_mb=%s: streaming from files",
+            log.info("%s: %d images of %dx%d (%.0f MB) exceed max_memory_mb=%s: streaming from files",
                      self.reader.root, n, h, w, megabytes, self.max_memory_mb)
             return False
         return True
@@ -132,8 +133,8 @@ class ImageDataModule(pl.LightningDataModule):
             self._setup_in_memory()
         device = self._resolve_device()
         if device.type != "cpu" and self.num_workers > 0 and not self.streaming:
-            raise ValueError(f"data.num_workers={self.num_workers} needs the data on the CPU, but data.device "
-                             f"resolved to {device}; set data.num_workers=0 (batches are built on the device)")
+            raise ParameterError("num_workers", self.num_workers, f"needs the data on the CPU, but device resolved to "
+                                 f"{device}; set num_workers=0 (batches are built on the device)")
         if not self.streaming:
             for dataset in self.datasets.values():
                 dataset.to(device)
@@ -149,13 +150,16 @@ class ImageDataModule(pl.LightningDataModule):
     def _train_val(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
         order = torch.randperm(n, generator=torch.Generator().manual_seed(self.split_seed))
         n_val = max(1, round(self.val_fraction * n))
+        if self.max_train_samples is not None and "val" not in self.reader.splits:  # the cap is before the split
+            log.info("max_train_samples=%d counts the images before the validation split (val_fraction=%g): %d "
+                     "train, %d validation", self.max_train_samples, self.val_fraction, n - n_val, n_val)
         return order[n_val:].sort().values, order[:n_val].sort().values
 
     def _set_normalization(self, pixels_uint8: torch.Tensor) -> None:
         if self.mean is not None:  # restored from a checkpoint
             return
         x = pixels_uint8.float() / 255.0
-        if x.ndim == 3 or x.shape[1] == 1:  # grey: one mean/std over all pixels (as MNIST always was)
+        if x.ndim == 3 or x.shape[1] == 1:  # grey: one mean/std over all pixels (a scalar, the grey-image convention)
             self.mean, self.std = x.mean().item(), x.std().item()
         else:
             per_channel = x.transpose(0, 1).reshape(x.shape[1], -1)
@@ -207,7 +211,8 @@ class ImageDataModule(pl.LightningDataModule):
 
     def _setup_streaming(self) -> None:
         if self.channels is not None and self.channels != self.reader.channels:
-            raise ValueError("data.channels conversion of a streamed folder is done by the decoder: it is set there")
+            raise ParameterError("channels", self.channels, "conversion of a streamed folder is done by the "
+                                 "decoder: it is set there")
         files, labels = self.reader.files("train")
         keep = self._keep(labels, self.max_train_samples, self.split_seed, "train")
         files, labels = [files[i] for i in keep.tolist()], labels[keep]
@@ -240,7 +245,7 @@ class ImageDataModule(pl.LightningDataModule):
                                  shifts=shifts),
         }
         if self.shift["train"] and self.shift["train_mode"] == "fixed":
-            raise ValueError("data.shift.train_mode=fixed needs the train images in memory (raise data.max_memory_mb)")
+            raise ParameterError("shift.train_mode", "fixed", "needs the train images in memory (raise max_memory_mb)")
 
     def _log_normalization(self, n: int) -> None:
         log.info("normalization of %s classes %s (train split, %d images): mean %s std %s", self.dataset,

@@ -99,8 +99,8 @@ class FileImageDataset(NormalizedImages):
 
     @property
     def images(self):
-        raise AttributeError("the data streams from files (larger than data.max_memory_mb), so there is no in-memory "
-                             "image tensor; raise data.max_memory_mb for what needs one (e.g. miner=knn)")
+        raise AttributeError("the data streams from files (larger than max_memory_mb), so there is no in-memory "
+                             "image tensor; raise max_memory_mb for what needs one (e.g. miner=knn)")
 
     def to(self, device) -> FileImageDataset:
         return self  # decoded per batch on the CPU; Lightning moves batches

@@ -27,6 +27,7 @@ import torch
 from siamese.data.image_datamodule import EVAL_SPLITS, ImageDataModule
 from siamese.data.shift import shift_images
 from siamese.data.shipped_files import DEFAULT_CACHE_DIR, REPO_ROOT, cache_root, verify_sha256
+from siamese.utils.parameters import ParameterError
 
 __all__ = ["DEFAULT_CACHE_DIR", "DEFAULT_SOURCE_DIR", "EVAL_SPLITS", "MNISTDataModule", "digit_images", "load_mnist",
            "load_mnist_split", "mnist_cache_dir", "prepare_mnist"]
@@ -120,7 +121,7 @@ class MNISTDataModule(ImageDataModule):
         if keys.get("train_classes") is not None or keys.get("test_classes") is not None:
             digits = None
         if "dataset" in keys:
-            raise ValueError(f"data.dataset={keys['dataset']!r} with MNISTDataModule (always mnist); choose another "
-                             f"dataset with data=<name>")
+            raise ParameterError("dataset", keys["dataset"], "MNISTDataModule is always mnist; use ImageDataModule for "
+                                 "another dataset")
         super().__init__("mnist", digits=digits, eval_batch_size=eval_batch_size, **keys)
         self.digits = self.class_ids

@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 
 from siamese.data.reader import DatasetReader, ImageArrays
+from siamese.utils.parameters import ParameterError
 
 CLASSES = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST", "kmnist": "KMNIST", "emnist": "EMNIST"}
 EMNIST_SPLITS = ("byclass", "bymerge", "balanced", "letters", "digits", "mnist")
@@ -35,9 +36,9 @@ class MNISTFamilyReader(DatasetReader):
         if name == "emnist":
             split = split or "balanced"
             if split not in EMNIST_SPLITS:
-                raise ValueError(f"data.split={split!r} is not an EMNIST split; choose from {EMNIST_SPLITS}")
+                raise ParameterError("split", split, f"is not an EMNIST split; choose from {EMNIST_SPLITS}")
         elif split is not None:
-            raise ValueError(f"data.split is only for emnist, got data.split={split!r} with data={name}")
+            raise ParameterError("split", split, f"is only for emnist, not {name}")
         self.split = split
         if not self.shipped:
             super().__init__(root)

@@ -17,6 +17,7 @@ import torch
 
 from siamese.data.omniglot_files import list_drawings, load_omniglot, source_paths, verify_sources
 from siamese.data.reader import DatasetReader, ImageArrays
+from siamese.utils.parameters import ParameterError
 
 # Held out by default: two alphabets of at least 20 characters (a 20-way within-alphabet episode needs 20), and
 # of the smaller ones, so that training keeps 6 alphabets and 196 of the 242 characters.
@@ -35,7 +36,7 @@ class OmniglotReader(DatasetReader):
                  val_alphabets: Sequence[str] = DEFAULT_VAL_ALPHABETS,
                  test_alphabets: Sequence[str] = DEFAULT_TEST_ALPHABETS, cache_dir: str | Path | None = None):
         if isinstance(image_size, bool) or not isinstance(image_size, int) or image_size < 1:
-            raise ValueError(f"data.image_size must be a positive whole number of pixels, got {image_size!r}")
+            raise ParameterError("image_size", image_size, "must be a positive whole number of pixels")
         self.root = None if root is None else Path(root).expanduser()
         self.size, self.cache_dir = image_size, cache_dir
         self.check()
@@ -43,30 +44,30 @@ class OmniglotReader(DatasetReader):
         names = sorted({key.rsplit("/", 1)[0] for key in list_drawings(self.root)})
         self._names = names
         self.all_alphabets = sorted({name.split("/")[0] for name in names})
-        val = self._alphabets(val_alphabets, "data.val_alphabets")
-        test = self._alphabets(test_alphabets, "data.test_alphabets")
+        val = self._alphabets(val_alphabets, "val_alphabets")
+        test = self._alphabets(test_alphabets, "test_alphabets")
         both = sorted(set(val) & set(test))
         if both:
-            raise ValueError(f"alphabet {both[0]!r} is in both data.val_alphabets and data.test_alphabets")
+            raise ParameterError("test_alphabets", test_alphabets, f"alphabet {both[0]!r} is in both val_alphabets and "
+                                 "test_alphabets")
         train = [a for a in self.all_alphabets if a not in val and a not in test]
         if not train:
-            raise ValueError("data.val_alphabets and data.test_alphabets hold out every alphabet: none is left to "
-                             "train on")
+            raise ParameterError("test_alphabets", test_alphabets, "val_alphabets and test_alphabets hold out every "
+                                 "alphabet: none is left to train on")
         self.split_alphabets = {"train": tuple(train), "val": val, "test": test}
 
-    def _alphabets(self, names: Sequence[str], key: str) -> tuple[str, ...]:
-        if isinstance(names, str):
-            names = [names]
-        names = list(names)
+    def _alphabets(self, given: Sequence[str], parameter: str) -> tuple[str, ...]:
+        names = [given] if isinstance(given, str) else list(given)
         if not names:
-            raise ValueError(f"{key} must name at least one alphabet; alphabets are {self.all_alphabets}")
+            raise ParameterError(parameter, given, f"must name at least one alphabet; alphabets are "
+                                                   f"{self.all_alphabets}")
         lookup = {a.lower(): a for a in self.all_alphabets}
         for name in names:
             if str(name).lower() not in lookup:
-                raise ValueError(f"{key}: unknown alphabet {name!r}; alphabets are {self.all_alphabets}")
+                raise ParameterError(parameter, given, f"unknown alphabet {name!r}; alphabets are {self.all_alphabets}")
         chosen = [lookup[str(name).lower()] for name in names]
         if len(set(chosen)) != len(chosen):
-            raise ValueError(f"{key} lists an alphabet twice: {names}")
+            raise ParameterError(parameter, given, "lists an alphabet twice")
         return tuple(chosen)
 
     @property

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import torch
 
+from siamese.utils.parameters import ParameterError
+
 SPLITS = ("train", "test")
 
 
@@ -53,7 +55,7 @@ class DatasetReader:
 
     def __init__(self, root: str | Path | None):
         if root is None:
-            raise ValueError(f"data={self.name} needs data.root (the folder holding the dataset's files)")
+            raise ParameterError("root", root, f"dataset {self.name} needs the folder holding its files")
         self.root = Path(root).expanduser()
 
     @property
@@ -111,13 +113,13 @@ def nhwc_to_nchw(images) -> torch.Tensor:
     return images.permute(0, 3, 1, 2).contiguous()
 
 
-def holdout_split(n: int, test_fraction: float, seed: int, key: str = "data.test_fraction") -> dict[str, torch.Tensor]:
+def holdout_split(n: int, test_fraction: float, seed: int, key: str = "test_fraction") -> dict[str, torch.Tensor]:
     """Sorted positions of a seeded random ``train``/``test`` split of ``n`` items (for data that ship as one
     set); ``round(test_fraction * n)`` items (at least 1) go to test."""
     if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"{key} must be in (0, 1), got {test_fraction}")
+        raise ParameterError(key, test_fraction, "must be in (0, 1)")
     if n < 2:
-        raise ValueError(f"{key}: {n} item(s) cannot be split into train and test")
+        raise ParameterError(key, test_fraction, f"{n} item(s) cannot be split into train and test")
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
     n_test = min(n - 1, max(1, round(test_fraction * n)))
     return {"test": order[:n_test].sort().values, "train": order[n_test:].sort().values}

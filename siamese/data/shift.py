@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 import torch
 
+from siamese.utils.parameters import ParameterError, ParameterTypeError
+
 AXES = ("horizontal", "vertical")
 UNITS = ("pixels", "fraction")
 
@@ -32,7 +34,7 @@ def shift_images(images: torch.Tensor, shifts: torch.Tensor | int, axis: str = "
     return gathered * inside.view(view).to(images.dtype)
 
 
-def validate_shifts(values: Sequence[float], key: str = "data.shift.values", width: int = 28,
+def validate_shifts(values: Sequence[float], key: str = "shift.values", width: int = 28,
                     unit: str = "pixels") -> tuple[int, ...]:
     """Check a configured shift list and return it in whole pixels.
 
@@ -40,22 +42,23 @@ def validate_shifts(values: Sequence[float], key: str = "data.shift.values", wid
     ``s_pixels = round(s * width)`` (``width`` is the image size along the shift axis; e.g. 0.1 of a 32-pixel
     CIFAR image is 3 pixels), which must not round to 0."""
     if unit not in UNITS:
-        raise ValueError(f"data.shift.unit must be one of {UNITS}, got {unit!r}")
+        raise ParameterError("shift.unit", unit, f"must be one of {UNITS}")
     values = tuple(values)
     if not values:
-        raise ValueError(f"{key} must list at least one shift, got {list(values)}")
+        raise ParameterError(key, list(values), "must list at least one shift")
     pixels = []
     for value in values:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise TypeError(f"{key}: unknown shift {value!r}; shifts are numbers")
+            raise ParameterTypeError(key, list(values), f"unknown shift {value!r}; shifts are numbers")
         if unit == "fraction":
             if not 0 < abs(value) < 1 or round(value * width) == 0:
-                raise ValueError(f"{key}: shift {value!r} (data.shift.unit=fraction) must be in (-1, 1) and at least "
-                                 f"one pixel of the {width}-pixel image")
+                raise ParameterError(key, list(values), f"shift {value!r} (unit=fraction) must be in (-1, 1) and at "
+                                     f"least one pixel of the {width}-pixel image")
             pixels.append(round(value * width))
         else:
             if int(value) != value or value == 0 or abs(value) >= width:
-                raise ValueError(f"{key}: unknown shift {value!r}; shifts are non-zero whole pixels with |s| < {width}")
+                raise ParameterError(key, list(values), f"unknown shift {value!r}; shifts are non-zero whole pixels "
+                                     f"with |s| < {width}")
             pixels.append(int(value))
     return tuple(pixels)
 

@@ -13,11 +13,13 @@ from collections.abc import Callable, Sequence
 
 import torch
 
+from siamese.utils.parameters import ParameterError
+
 # ITU-R 601-2 luma, as PIL's convert("L"): L = 0.299 R + 0.587 G + 0.114 B
 LUMA = (0.299, 0.587, 0.114)
 
 
-def convert_channels(images: torch.Tensor, channels: int | None, key: str = "data.channels") -> torch.Tensor:
+def convert_channels(images: torch.Tensor, channels: int | None, key: str = "channels") -> torch.Tensor:
     """uint8 ``[N, C, H, W]`` -> ``channels`` channels: 3 -> 1 by luma (rounded), 1 -> 3 by repeating; ``None``
     keeps them."""
     if channels is None or images.shape[1] == channels:
@@ -27,10 +29,10 @@ def convert_channels(images: torch.Tensor, channels: int | None, key: str = "dat
         return (images.float() * weights).sum(1, keepdim=True).round().clamp(0, 255).to(torch.uint8)
     if channels == 3 and images.shape[1] == 1:
         return images.repeat(1, 3, 1, 1)
-    raise ValueError(f"{key}={channels}: cannot convert {images.shape[1]}-channel images (use 1 or 3)")
+    raise ParameterError(key, channels, f"cannot convert {images.shape[1]}-channel images (use 1 or 3)")
 
 
-def build_transform(transforms: Sequence | None, key: str = "data.transforms.train") -> Callable | None:
+def build_transform(transforms: Sequence | None, key: str = "transforms.train") -> Callable | None:
     """A ``torchvision.transforms.v2.Compose`` of the configured transforms (entries already instantiated by
     Hydra, or ``{_target_: ...}`` mappings), or None for an empty list."""
     if not transforms:
@@ -45,7 +47,7 @@ def build_transform(transforms: Sequence | None, key: str = "data.transforms.tra
         elif hasattr(entry, "get") and entry.get("_target_"):
             built.append(instantiate(entry))
         else:
-            raise ValueError(f"{key}[{position}] must be a transform with a _target_, got {entry!r}")
+            raise ParameterError(f"{key}[{position}]", entry, "must be a transform with a _target_")
     return v2.Compose(built)
 
 
@@ -56,7 +58,7 @@ def apply_per_image(transform: Callable, images: torch.Tensor) -> torch.Tensor:
     out = [transform(image[None] if grey else image) for image in images]
     shapes = {tuple(o.shape) for o in out}
     if len(shapes) > 1 or tuple(out[0].shape[-2:]) != tuple(images.shape[-2:]):
-        raise ValueError(f"data.transforms.train changed the image size ({tuple(images.shape[-2:])} -> "
+        raise ValueError(f"transforms.train changed the image size ({tuple(images.shape[-2:])} -> "
                          f"{sorted(shapes)}); use transforms that keep it, e.g. RandomCrop(size, padding)")
     stacked = torch.stack(out)
     return stacked[:, 0] if grey else stacked

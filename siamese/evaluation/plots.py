@@ -238,7 +238,9 @@ def error_gallery(query: dict, reference: dict, query_split: str = "test", k: in
     """Figure: a row per misclassified query (at most ``max_rows``, most confident errors first): the query
     image with its label and shift, then its k nearest training images with label and distance (red title:
     another label). ``data_config``: the run's resolved ``data`` config, for the images of non-MNIST datasets
-    (``siamese.data.run_images.split_images``; grey drawn dark on white, RGB as is). Returns
+    (``siamese.data.run_images.split_images``; grey drawn dark on white, RGB as is). The title counts the errors
+    of ``query`` against ``reference`` as given: for a run's saved embeddings, a seeded sample of each split
+    (``callbacks.embedding_plot.max_items``), not the whole test set of the final metrics. Returns
     ``(figure, misclassified(...))``; the figure is None when there is no error."""
     errors = misclassified(query, reference, k)
     rows = min(len(errors["query"]), max_rows)
@@ -271,7 +273,8 @@ def error_gallery(query: dict, reference: dict, query_split: str = "test", k: in
             spine.set_color("tab:blue")
             spine.set_linewidth(2)
     name = SPLIT_TITLES.get(query_split, query_split)
-    fig.suptitle(title or f"{len(errors['query'])} {name} queries whose nearest training image has another label "
+    fig.suptitle(title or f"{len(errors['query'])} of {len(query['label'])} {name} images (the saved sample, not the "
+                 f"whole split) whose nearest of {len(reference['label'])} saved training images has another label "
                  f"({rows} shown)", fontsize=9)
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     return fig, errors

@@ -1,6 +1,7 @@
 """python -m siamese.human {make-pairs, make-triplets, rate, eval, eval-images, synthetic-ratings, ais, align-cv,
-align-readout, make-observer} ... (see docs/human_similarity.md, docs/alignment_importance.md,
-docs/human_aligned_training.md, docs/human_alignment_readouts.md)."""
+align-readout, make-observer, make-study, export-study, import-study, odd-one-out, export-rdms} ... (see
+docs/human_similarity.md, docs/alignment_importance.md, docs/human_aligned_training.md,
+docs/human_alignment_readouts.md, docs/odd_one_out.md, docs/running_a_study.md)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ COMMANDS = {
     "align-cv": "siamese.human.cli.align_cv",
     "align-readout": "siamese.human.cli.align_readout",
     "make-observer": "siamese.human.cli.make_observer",
+    "make-study": "siamese.human.cli.make_study",
+    "export-study": "siamese.human.cli.export_study",
+    "import-study": "siamese.human.cli.import_study",
+    "odd-one-out": "siamese.human.cli.odd_one_out",
+    "export-rdms": "siamese.human.cli.export_rdms",
 }
 
 

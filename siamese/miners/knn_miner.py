@@ -14,7 +14,7 @@ from siamese.miners.random_draw import check_draw_counts, draw_random_pairs
 from siamese.models.layer_reader import read_layer, read_output
 from siamese.models.loading import load_net
 from siamese.samplers.knn_batch_sampler import KNNBatchSampler
-from siamese.utils.parameters import ParameterError
+from siamese.utils.parameters import ParameterError, check_integer
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +52,16 @@ class KNNMiner(BaseMiner):
                  output: str = "auto", num_positives: int = 1, num_negatives: int = 1,
                  neighbors_per_anchor: int | None = None, graph_search: str = "exact", **kwargs):
         super().__init__(**kwargs)
-        if k < 1:
-            raise ParameterError("k", k, "must be >= 1")
+        check_integer("k", k, 1)
         if reference not in REFERENCES:
             raise ParameterError("reference", reference, f"must be one of {REFERENCES}")
         if negatives not in NEGATIVES:
             raise ParameterError("negatives", negatives, f"must be one of {NEGATIVES}")
         if reference == "checkpoint_layer" and (not checkpoint or not layer):
             raise ParameterError("reference", reference, "needs checkpoint and layer")
-        if rebuild_every_n_epochs < 1:
-            raise ParameterError("rebuild_every_n_epochs", rebuild_every_n_epochs, "must be >= 1")
+        check_integer("rebuild_every_n_epochs", rebuild_every_n_epochs, 1)
+        if neighbors_per_anchor is not None:
+            check_integer("neighbors_per_anchor", neighbors_per_anchor, 1)
         check_draw_counts(num_positives, num_negatives, output, OUTPUTS)
         if graph_search not in SEARCHES:
             raise ParameterError("graph_search", graph_search, f"must be one of {SEARCHES}")

@@ -6,7 +6,7 @@ from pytorch_metric_learning import miners as pml_miners
 
 from siamese.miners.base import BaseMiner
 from siamese.miners.random_draw import random_tuples
-from siamese.utils.parameters import ParameterError
+from siamese.utils.parameters import ParameterError, check_integer
 
 
 class PMLMiner(BaseMiner):
@@ -22,8 +22,7 @@ class PMLMiner(BaseMiner):
 
     def __init__(self, name: str, warmup_epochs: int = 0, **kwargs):
         super().__init__()
-        if warmup_epochs < 0:
-            raise ParameterError("warmup_epochs", warmup_epochs, "must be >= 0")
+        check_integer("warmup_epochs", warmup_epochs, 0)
         self.warmup_epochs, self.epoch = int(warmup_epochs), None
         miner_class = getattr(pml_miners, name, None)
         if not (isinstance(miner_class, type) and issubclass(miner_class, pml_miners.BaseMiner)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from siamese.utils.parameters import ParameterError
+from siamese.utils.parameters import ParameterError, check_integer
 
 
 def draw_random_pairs(candidates: torch.Tensor, per_anchor: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -27,8 +27,7 @@ def check_draw_counts(num_positives: int, num_negatives: int, output: str, outpu
     """The settings every random-drawing miner validates: counts >= 1, a known ``output``, and for triplets as
     many positives as negatives (one triplet per draw). Errors name the parameter (``ParameterError``)."""
     for parameter, count in (("num_positives", num_positives), ("num_negatives", num_negatives)):
-        if count < 1:
-            raise ParameterError(parameter, count, "must be >= 1")
+        check_integer(parameter, count, 1)
     if output not in outputs:
         raise ParameterError("output", output, f"must be one of {tuple(outputs)}")
     if output == "triplets" and num_positives != num_negatives:

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from siamese.models.hooked_net import ACCEPTED, ForwardError
+
 
 def read_layers(net: nn.Module, layers: Sequence[str], images: torch.Tensor,
                 batch_size: int = 256) -> dict[str, torch.Tensor]:
@@ -42,7 +44,15 @@ def _read_batched(net: nn.Module, read, names: list[str], images: torch.Tensor,
         device = next(net.parameters(), torch.empty(0)).device
         parts: dict[str, list[torch.Tensor]] = {name: [] for name in names}
         for start in range(0, len(images), batch_size):
-            for name, values in read(images[start:start + batch_size].to(device)).items():
+            stop = min(start + batch_size, len(images))
+            try:
+                batch = read(images[start:stop].to(device))
+            except ForwardError as error:
+                raise ForwardError(f"{error}, reading images {start}-{stop - 1} of {len(images)}") from error.__cause__
+            for name, values in batch.items():
+                if not isinstance(values, torch.Tensor):
+                    raise TypeError(f"{name} of {type(net).__name__} is {type(values).__name__}, not a tensor; "
+                                    f"accepted: {ACCEPTED}")
                 parts[name].append(values.detach().cpu())
         return {name: torch.cat(values) if values else torch.empty(0) for name, values in parts.items()}
     finally:

@@ -45,16 +45,26 @@ class LoadedNet:
 
     def normalize(self, images) -> torch.Tensor:
         """0-255 images (uint8 or float; ``[N, H, W]``, ``[N, H, W, C]`` or ``[N, C, H, W]``) -> the float
-        ``[N, C, H, W]`` input the net was trained on."""
+        ``[N, C, H, W]`` input the net was trained on. NaN, infinite, negative or > 255 pixels raise
+        ``ValueError`` naming the first (``siamese.models.preprocessing.as_nchw``)."""
         return self.preprocessing(images)
 
     @property
     def layer_names(self) -> list[str]:
+        """The net's layers; a user module's forward outputs (``output.<i>``) only once it has run (see
+        ``default_layers``)."""
+        return list(self.net.layer_names)
+
+    def default_layers(self, images) -> list[str]:
+        """Every layer of the net, a user module's forward outputs included (``output.0``, ``output.1``, ... or
+        ``output.<key>``): one forward on the first of ``images`` finds them."""
+        if hasattr(self.net, "discover") and len(images):
+            self.net.discover(self.normalize(images[:1]))
         return list(self.net.layer_names)
 
     def activations(self, images, layers=None, batch_size: int = 256, as_numpy: bool = True) -> dict:
-        """``{layer: activations [N, ...]}`` of 0-255 ``images`` at ``layers`` (default: every layer of the net)."""
-        layers = list(layers) if layers else list(self.net.layer_names)
+        """``{layer: activations [N, ...]}`` of 0-255 ``images`` at ``layers`` (default: ``default_layers``)."""
+        layers = list(layers) if layers else self.default_layers(images)
         values = read_layers(self.net, layers, self.normalize(images), batch_size)
         return {layer: v.numpy() for layer, v in values.items()} if as_numpy else values
 
@@ -115,6 +125,13 @@ def _data_state(checkpoint: dict, ckpt_path: Path) -> dict:
 
 
 def _run_name(config: dict, ckpt_path: Path) -> str:
+    """How tables name a checkpoint's net: for ``<run>/checkpoints/<file>.ckpt`` the run directory's name (a
+    multirun job as ``<sweep>/<n>``, as the review names runs), with ``/<file>`` unless it is ``last``; for a
+    checkpoint elsewhere its config's ``task_name``, else the file's stem."""
+    if ckpt_path.parent.name == "checkpoints":
+        run = ckpt_path.parent.parent
+        name = f"{run.parent.name}/{run.name}" if run.name.isdigit() else run.name
+        return name if ckpt_path.stem == "last" else f"{name}/{ckpt_path.stem}"
     return str(config.get("task_name") or ckpt_path.stem)
 
 

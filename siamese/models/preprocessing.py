@@ -23,8 +23,16 @@ VALUE_RANGES = {"unit": (255.0, 0.0), "byte": (1.0, 0.0), "symmetric": (127.5, -
 
 def as_nchw(images) -> torch.Tensor:
     """uint8-valued ``[N, H, W]``, ``[N, H, W, C]`` (numpy layout, C = 1, 3, 4; alpha dropped) or
-    ``[N, C, H, W]`` (C = 1 or 3 in dimension 1) -> float ``[N, C, H, W]`` of 0-255 values."""
-    x = torch.as_tensor(np.asarray(images) if not isinstance(images, torch.Tensor) else images)
+    ``[N, C, H, W]`` (C = 1 or 3 in dimension 1) -> float ``[N, C, H, W]`` of 0-255 values. Pixels must be finite
+    and within 0-255 (as the human toolkit's image readers require); the first one that is not is named."""
+    if not isinstance(images, torch.Tensor):
+        images = np.asarray(images)
+        images = images.copy() if any(stride < 0 for stride in images.strides) else images  # a reversed view
+    x = torch.as_tensor(images)
+    if x.is_floating_point() and x.numel():
+        check_pixels(x)
+    elif x.numel() and x.dtype != torch.uint8 and (int(x.min()) < 0 or int(x.max()) > 255):
+        check_pixels(x.double())
     if x.is_floating_point() and x.numel() and 0 < float(x.abs().max()) <= 1.0:
         raise ValueError("images look scaled to 0-1 (max <= 1); pass pixel values 0-255 (uint8 or float)")
     x = x.float()
@@ -37,6 +45,17 @@ def as_nchw(images) -> torch.Tensor:
     if x.shape[-1] in (1, 3, 4):
         return x[..., :3].permute(0, 3, 1, 2) if x.shape[-1] != 1 else x.permute(0, 3, 1, 2)
     raise ValueError(f"cannot tell the channels of images of shape {tuple(x.shape)}")
+
+
+def check_pixels(x: torch.Tensor) -> None:
+    """``ValueError`` naming the count and the first index of NaN/infinite pixels, then of pixels outside 0-255."""
+    for bad, what in ((~torch.isfinite(x), "NaN or infinite"), ((x < 0) | (x > 255), "outside 0-255")):
+        if bad.any():
+            first = tuple(int(i) for i in bad.nonzero()[0])
+            raise ValueError(f"images: {int(bad.sum())} pixel values are {what} (first: {float(x[first])} at index "
+                             f"{first}, min {float(x[torch.isfinite(x)].min()) if torch.isfinite(x).any() else 'nan'}"
+                             f", max {float(x[torch.isfinite(x)].max()) if torch.isfinite(x).any() else 'nan'}); "
+                             "pass pixel values 0-255")
 
 
 @dataclass(frozen=True)

@@ -4,18 +4,24 @@
 ``weights``), ``spec`` one of:
 
 - ``PATH.ckpt``: a checkpoint of ``python train.py`` (net rebuilt from its stored config; preprocessing = the
-  channels, image size and per-channel mean/std its data module stored);
+  channels, image size and per-channel mean/std its data module stored); a run directory means its
+  ``checkpoints/last.ckpt``, as for ``eval.py``;
 - ``torchvision:NAME`` + ``weights`` FILE: ``torchvision.models.get_model(NAME)`` with a local state_dict
   (never downloaded; random without, which is said); preprocessing ImageNet's (3 channels, 224x224, unit,
   mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225));
 - ``torchscript:PATH`` (or any ``.pt``/``.ts`` file that is a TorchScript archive): ``torch.jit.load``;
   preprocessing 1 channel, as given, unit, mean 0, std 1 unless overridden;
 - ``package.module:factory`` + ``weights`` FILE: ``factory()`` from the user's importable module (the code is
-  theirs, not the file's), then ``load_state_dict`` of the file (``torch.load(weights_only=True)``: nothing
-  from the file is executed); preprocessing as for TorchScript unless overridden.
+  theirs, not the file's; called without arguments, a factory that needs some is refused naming them), then
+  ``load_state_dict`` of the file (``siamese.models.weights_file``: ``torch.load(weights_only=True)``, nothing
+  from the file is executed; a file that is no state dict, or whose keys or shapes do not fit, is refused
+  listing what differs); preprocessing as for TorchScript unless overridden.
 
-Layers (``siamese.models.hooked_net``): module paths via forward hooks, and ``output`` / ``output.<i>`` for what
-``forward`` returns (a tuple needs no wrapper). Checkpoint nets keep their own layer names.
+Layers (``siamese.models.hooked_net``): module paths via forward hooks, and ``output`` / ``output.<i>`` /
+``output.<key>`` for what ``forward`` returns (a tuple or dict needs no wrapper; the default layers list every
+output and the top-level modules). Checkpoint nets keep their own layer names. Before any image is read, the
+preprocessing's channels are checked against the model's first convolution; a forward that raises is re-raised
+as ``ForwardError`` naming the source and the images, the model's own error chained.
 Every field of the preprocessing (``siamese.models.preprocessing.Preprocessing``) can be overridden
 (``channels``, ``size``, ``mean``, ``std``, ``value_range``).
 
@@ -26,6 +32,7 @@ the command line says them with its flags (``siamese.models.source_arguments``).
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 import zipfile
 from pathlib import Path
@@ -36,7 +43,7 @@ from torch import nn
 from siamese.models.hooked_net import HookedNet
 from siamese.models.loading import LoadedNet, load_net
 from siamese.models.preprocessing import IMAGENET, Preprocessing
-from siamese.models.torchvision_net import load_weights_file
+from siamese.models.weights_file import load_matching_weights, load_weights_file
 from siamese.utils.parameters import ParameterError, ParameterFileError, ParameterTypeError
 
 log = logging.getLogger(__name__)
@@ -59,6 +66,7 @@ class ModelSource:
         net, name = self.build()
         preprocessing = self.preprocessing.override(**overrides)
         log.info("model %s: preprocessing %s", name, preprocessing.describe())
+        check_input_channels(net, preprocessing.channels, self.spec)
         if embedding_layer is not None:
             if not isinstance(net, HookedNet):
                 raise ParameterError("embedding_layer", embedding_layer, "is for module:factory, torchvision: and "
@@ -79,10 +87,10 @@ class TorchvisionSource(ModelSource):
         except ValueError as error:
             raise ParameterError("spec", self.spec, str(error)) from None
         if self.weights:
-            model.load_state_dict(load_weights_file(self.weights, "weights"))
+            load_matching_weights(model, load_weights_file(self.weights), self.weights)
         else:
             log.warning("model %s without weights has RANDOM weights (nothing is downloaded)", self.spec)
-        return HookedNet(model, name=name), name + ("" if self.weights else " (random)")
+        return HookedNet(model, name=self.spec), name + ("" if self.weights else " (random)")
 
 
 class TorchScriptSource(ModelSource):
@@ -92,7 +100,7 @@ class TorchScriptSource(ModelSource):
             raise ParameterFileError("spec", self.spec, f"no such TorchScript file {path}")
         if self.weights:
             raise ParameterError("weights", self.weights, "is not used with a TorchScript file (it holds its weights)")
-        return HookedNet(torch.jit.load(str(path), map_location="cpu"), name=path.stem), path.stem
+        return HookedNet(torch.jit.load(str(path), map_location="cpu"), name=self.spec), path.stem
 
 
 class FactorySource(ModelSource):
@@ -106,15 +114,30 @@ class FactorySource(ModelSource):
         factory = getattr(module, factory_name, None)
         if not callable(factory):
             raise ParameterError("spec", self.spec, f"{module_name} has no callable {factory_name!r}")
-        model = factory()
+        model = self._call(factory, factory_name)
         if not isinstance(model, nn.Module):
             raise ParameterTypeError("spec", self.spec, f"{factory_name}() returned {type(model).__name__}, "
                                      "not an nn.Module")
         if self.weights:
-            model.load_state_dict(load_weights_file(self.weights, "weights"))
+            load_matching_weights(model, load_weights_file(self.weights), self.weights)
         else:
             log.warning("model %s without weights keeps the factory's (random) initial weights", self.spec)
-        return HookedNet(model, name=factory_name), factory_name
+        return HookedNet(model, name=self.spec), factory_name
+
+    def _call(self, factory, factory_name: str) -> nn.Module:
+        """``factory()``: it must build the model without arguments (a wrapper can fix them)."""
+        try:
+            inspect.signature(factory).bind()
+        except TypeError:
+            needed = [name for name, p in inspect.signature(factory).parameters.items()
+                      if p.default is inspect.Parameter.empty
+                      and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+            raise ParameterError("spec", self.spec, f"{factory_name}() is called without arguments but needs "
+                                 f"{', '.join(needed)}; write a factory that fixes them, e.g. def make(): return "
+                                 f"{factory_name}({', '.join(f'{n}=...' for n in needed)})") from None
+        except ValueError:  # no signature (a builtin): just call it
+            pass
+        return factory()
 
 
 class CheckpointSource(ModelSource):
@@ -135,6 +158,26 @@ class CheckpointSource(ModelSource):
         return loaded
 
 
+def first_layer_channels(net: nn.Module) -> tuple[str, int] | None:
+    """``(module path, input channels)`` of the first module (in ``named_modules`` order) that declares
+    ``in_channels`` (a convolution), or None when there is none (an MLP, a TorchScript graph without them)."""
+    for path, module in net.named_modules():
+        channels = getattr(module, "in_channels", None)
+        if isinstance(channels, int) and not isinstance(channels, bool):
+            return path, channels
+    return None
+
+
+def check_input_channels(net: nn.Module, channels: int, spec: str) -> None:
+    """Before any image is read: the preprocessing's ``channels`` must be what the model's first convolution
+    takes (a 3-channel net given grey images would fail deep inside ``F.conv2d``)."""
+    first = first_layer_channels(net)
+    if first is not None and first[1] != channels:
+        path, wanted = first
+        raise ParameterError("channels", channels, f"the first layer {path.removeprefix('net.')} of {spec} takes "
+                             f"{wanted} input channel(s); set it to {wanted}")
+
+
 def is_torchscript(path: Path) -> bool:
     """A TorchScript archive is a zip holding ``<name>/code/`` (a plain ``torch.save`` zip has no code/)."""
     try:
@@ -151,6 +194,14 @@ def parse_source(spec: str, weights: str | None = None) -> ModelSource:
     if spec.startswith("torchscript:"):
         return TorchScriptSource(spec, weights)
     path = Path(spec)
+    if path.is_dir():  # a run directory, as eval.py takes it: its checkpoints/last.ckpt
+        from siamese.utils.checkpoints import resolve_ckpt_path
+
+        try:
+            return CheckpointSource(resolve_ckpt_path(spec, None), weights)
+        except FileNotFoundError:
+            raise ParameterFileError("spec", path, "a directory, but not a run directory (it holds no "
+                                     "checkpoints/last.ckpt)") from None
     if path.suffix == ".ckpt" or (path.is_file() and not is_torchscript(path)):
         return CheckpointSource(spec, weights)
     if path.is_file():

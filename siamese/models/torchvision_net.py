@@ -28,23 +28,10 @@ import torch
 from torch import nn
 
 from siamese.models.base import check_embedding_dim
-from siamese.utils.parameters import ParameterError, ParameterFileError, ParameterTypeError
+from siamese.models.weights_file import load_weights_file
+from siamese.utils.parameters import ParameterError
 
 FREEZE = ("none", "backbone", "all_but_last")
-
-
-def load_weights_file(path: str | Path, parameter: str = "weights") -> dict:
-    """A state_dict from a local file (``torch.load(weights_only=True)``: no code runs); a ``state_dict`` entry
-    of a checkpoint dict is unwrapped. Errors name ``parameter``, the caller's parameter that gave ``path``."""
-    path = Path(path).expanduser()
-    if not path.is_file():
-        raise ParameterFileError(parameter, path, "no such file (weights are never downloaded)")
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
-        state = state["state_dict"]
-    if not isinstance(state, dict):
-        raise ParameterTypeError(parameter, path, f"expected a state_dict, got {type(state).__name__}")
-    return state
 
 
 def _last_linear(model: nn.Module) -> str:

@@ -24,12 +24,13 @@ class BaseModule(pl.LightningModule):
 
     - ``forward(images) = net(images)``;
     - ``configure_optimizers``: ``optimizer(params=...)`` over the parameters that train (``requires_grad``; frozen
-      layers, ``human.train_layers``, stay out), with ``scheduler(optimizer=...)`` stepped once per epoch when given;
+      layers, ``human.train_layers``, stay out; ``parameter_groups`` may split them into groups), with
+      ``scheduler(optimizer=...)`` stepped once per epoch when given;
     - epoch means: ``self.add_step_values(stage, {name: value}, batch_size)`` in a step; ``<stage>/<name>`` is
       logged as the batch-size-weighted epoch mean at the end of each train/validation/test epoch
       (``EpochMeans``). Why not ``self.log(..., on_epoch=True)`` at every step: its bookkeeping (result
-      collection, device moves, hook-signature checks) cost ~2.5 ms per call-set per step, ~8% of a 30 ms CPU
-      step of the default net (profile in benchmarks/README.md). The logged values are the same;
+      collection, device moves, hook-signature checks) runs on every step, a measurable share of a small CPU
+      step (profile: benchmarks/README.md). The logged values are the same;
     - ``check_finite(loss, batch_idx)``: a NaN/inf training loss stops the run with a message saying what to do;
     - the resolved run config: ``run_config`` (set by ``siamese.training.build``) is stored in every checkpoint as
       ``checkpoint["siamese_config"]``, which ``siamese.load`` and ``load_from_checkpoint`` rebuild from.
@@ -44,14 +45,29 @@ class BaseModule(pl.LightningModule):
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.net(images)
 
+    def setup(self, stage: str) -> None:
+        """Two blank images of the data's channels and size as ``example_input_array`` (after the data module's
+        setup): Lightning's model summary then counts the FLOPs and shows each layer's sizes (without it, it
+        printed a FLOPs column of 0)."""
+        data = getattr(self._trainer, "datamodule", None) if self._trainer is not None else None
+        size, mean = getattr(data, "image_size", None), getattr(data, "mean", None)
+        if self.example_input_array is None and size is not None and mean is not None:
+            channels = 1 if isinstance(mean, (int, float)) else len(mean)
+            self.example_input_array = torch.zeros(2, channels, *size)
+
     def check_finite(self, loss: torch.Tensor, batch_idx: int) -> torch.Tensor:
         if not torch.isfinite(loss):
             raise FloatingPointError(f"training loss is {loss.item()} at epoch {self.current_epoch}, "
                                      f"batch {batch_idx}: lower optimizer.lr or check the data")
         return loss
 
+    def parameter_groups(self) -> list[dict]:
+        """The optimizer's parameter groups: by default one, every parameter that trains."""
+        return [{"params": [p for p in self.parameters() if p.requires_grad]}]
+
     def configure_optimizers(self):
-        optimizer = self.optimizer_factory(params=[p for p in self.parameters() if p.requires_grad])
+        groups = self.parameter_groups()
+        optimizer = self.optimizer_factory(params=groups if len(groups) > 1 else groups[0]["params"])
         if self.scheduler_factory is None:
             return optimizer
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": self.scheduler_factory(optimizer=optimizer),

@@ -23,6 +23,8 @@ class MetricLearningModule(BaseModule):
     pairs and the loss is comparable across epochs; it decides the "best" checkpoint).
     Under DDP (``trainer=ddp``) the miner sees the gathered batch of all processes (``mine_and_loss``), so it
     behaves as with one big batch; see ``siamese.utils.distributed``.
+    A loss with parameters (pml's proxy losses) trains them with the net (``parameter_groups``); a loss with
+    ``bind_net`` (``VerificationLoss``) is given the net, whose verification head it trains.
     ``optimizer``/``scheduler`` are partials (Hydra ``_partial_: true``) that get the parameters / optimizer;
     optimizers, epoch-mean logging, checkpointed config and ``load_from_checkpoint(ckpt)``: ``BaseModule``.
     """
@@ -41,6 +43,20 @@ class MetricLearningModule(BaseModule):
         self.val_miner = val_miner if val_miner is not None else RandomMiner()
         self.loop_embeddings = LoopEmbeddings()  # val/test embeddings of the loops, read by the callbacks
         miner.infer_output(loss)  # miners with output=auto (KNNMiner) pick pairs/triplets from the loss
+        if callable(getattr(loss, "bind_net", None)):  # a loss that scores pairs with the net's head
+            loss.bind_net(net)
+
+    def parameter_groups(self) -> list[dict]:
+        """The net's parameters, and the loss's own (proxies of a proxy loss) as a second group whose learning rate
+        is ``optimizer.lr`` times ``loss.lr_multiplier`` (default 1)."""
+        loss_params = [p for p in self.loss.parameters() if p.requires_grad]
+        multiplier = float(getattr(self.loss, "lr_multiplier", 1.0))
+        lr = getattr(self.optimizer_factory, "keywords", {}).get("lr")
+        if not loss_params or multiplier == 1.0 or lr is None:
+            return super().parameter_groups()
+        loss_ids = {id(p) for p in loss_params}
+        net_params = [p for p in self.parameters() if p.requires_grad and id(p) not in loss_ids]
+        return [{"params": net_params}, {"params": loss_params, "lr": lr * multiplier}]
 
     def mine_and_loss(self, embeddings: torch.Tensor, labels: torch.Tensor, indices: torch.Tensor | None,
                       miner: BaseMiner) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
@@ -62,9 +78,19 @@ class MetricLearningModule(BaseModule):
             self.loop_embeddings.add(stage, embeddings, batch)
         loss, _ = self.mine_and_loss(embeddings, batch["label"], batch["index"], miner)
         # epoch means of the global batch (the same on every process, so no sync is needed)
-        pair_counts = {f"pairs/{kind}": count for kind, count in self.loss.last_stats.items()}
-        self.add_step_values(stage, {"loss": loss, **miner.stats(), **pair_counts}, len(embeddings) * world_size())
+        self.add_step_values(stage, {"loss": loss, **self.pair_counts(miner)}, len(embeddings) * world_size())
         return loss
+
+    def pair_counts(self, miner: BaseMiner) -> dict[str, float]:
+        """What the last step mined and trained on, each count once: the miner's ``num_pos_pairs`` /
+        ``num_neg_pairs`` / ``num_triplets``, and the loss's ``pairs/<kind>`` only where they add something (a
+        triplet miner feeding a pair loss, the graded loss's kinds); a pair loss's plain ``positive`` /
+        ``negative`` counts repeat the miner's pairs and are left out."""
+        counts = miner.stats()
+        kinds = self.loss.last_stats
+        if set(kinds) == {"positive", "negative"} and {"num_pos_pairs", "num_neg_pairs"} <= set(counts):
+            kinds = {}
+        return {**counts, **{f"pairs/{kind}": count for kind, count in kinds.items()}}
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
         loss = self.check_finite(self._step(batch, self.miner, "train"), batch_idx)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from siamese.evaluation.projection import PROJECTIONS
-from siamese.review.runs import find_runs, load_run
+from siamese.review.runs import NO_EPOCH, find_runs, load_run
 
 log = logging.getLogger("siamese.review")
 
@@ -50,6 +50,10 @@ def main(argv=None) -> Path:
                 log.info("wrote %s", path)
     from siamese.review.report import write_report
 
+    empty = [run.name for run in runs if run.status == NO_EPOCH]
+    if empty:
+        log.warning("%d of %d runs logged no epoch (failed jobs' stub folders, or runs still in their first epoch); "
+                    "listed, not drawn: %s", len(empty), len(runs), ", ".join(empty))
     out = Path(args.out) if args.out else Path(args.runs[0]) / "review.html"
     write_report(runs, out, title=args.title or "siamese review: " + " ".join(args.runs),
                  max_points=args.max_points, projection=args.projection)

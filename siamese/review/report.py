@@ -14,7 +14,7 @@ import numpy as np
 from siamese.data.run_images import resolved_data_config, split_images, thumbnails
 from siamese.evaluation.embeddings import subsample_positions
 from siamese.evaluation.projection import project_epochs
-from siamese.review.runs import Run, config_summary
+from siamese.review.runs import NO_EPOCH, Run, config_summary
 
 REVIEW_SPLITS = ("train", "test", "test_shifted")
 CURVE_GROUPS = {  # chart title -> metric keys (those a run logged are drawn)
@@ -109,7 +109,8 @@ def run_payload(run: Run, store: ImageStore, max_points: int = 600, projection: 
                "metrics": {k: _finite([row.get(k) for row in run.history]) for k in history_keys}}
     final = {k: v for k, v in sorted(run.final.items())
              if k.startswith(("test", "val/precision", "epochs", "checkpoint/"))}
-    return {"name": run.name, "path": str(run.path), "summary": config_summary(run),
+    return {"name": run.name, "path": str(run.path), "status": run.status, "skipped": list(run.skipped),
+            "summary": config_summary(run),
             "final": {k: _finite([v])[0] for k, v in final.items()}, "history": history, "epochs": epochs,
             "splits": splits_out, "bounds": bounds,
             "projection": "none" if not coords or dim == 2 else projection}
@@ -117,9 +118,13 @@ def run_payload(run: Run, store: ImageStore, max_points: int = 600, projection: 
 
 def build_report(runs: list[Run], title: str = "siamese review", max_points: int = 600, projection: str = "pca",
                  seed: int = 0) -> str:
-    """The whole HTML document (template ``review_page.html`` with the data and the script inlined)."""
+    """The whole HTML document (template ``review_page.html`` with the data and the script inlined). Runs with no
+    epoch logged (``Run.status``: failed stubs, or runs in their first epoch) get no card; the page lists them with
+    the last line of their ``train.log``."""
     store = ImageStore()
-    payload = {"title": title, "runs": [run_payload(r, store, max_points, projection, seed) for r in runs],
+    shown = [r for r in runs if r.status != NO_EPOCH]
+    payload = {"title": title, "runs": [run_payload(r, store, max_points, projection, seed) for r in shown],
+               "no_epoch": [{"name": r.name, "last": r.last_log_line()} for r in runs if r.status == NO_EPOCH],
                "curves": CURVE_GROUPS}
     payload["images"] = store.encode()
     template = resources.files("siamese.review").joinpath("review_page.html").read_text()

@@ -58,7 +58,7 @@ def resolve_ckpt_path(ckpt_path: str | None, task_dir: str | Path | None, config
         if task_dir is None:
             raise ParameterError("task_dir", None, "ckpt_path=last needs the folder whose runs it searches")
         task_dir = Path(task_dir)
-        found = list(task_dir.glob(f"**/checkpoints/{LAST}")) if task_dir.is_dir() else []
+        found = [p for p in task_dir.glob(f"**/checkpoints/{LAST}") if p.is_file()] if task_dir.is_dir() else []
         if not found:
             raise ParameterFileError("task_dir", task_dir, f"no checkpoints/{LAST} below it for ckpt_path=last "
                                      f"(absolute: {task_dir.resolve()}); give a run directory or a .ckpt file as "
@@ -97,31 +97,46 @@ class CheckpointError(ParameterError):
     the message names the parameter that gave the path, and the path."""
 
 
-def load_checkpoint(path: str | Path, key: str = "ckpt_path") -> dict:
-    """The checkpoint dict of ``path``, read with ``torch.load(weights_only=True)``: only tensors and plain types
-    are unpickled, so nothing stored in the file can run. ``key`` names the caller's parameter that gave the path
-    (for the message; front ends re-say it, see ``siamese.utils.parameters``). Raises :class:`CheckpointError`
-    naming the path for a truncated file, a foreign pickle, or a dict without the ``state_dict`` and
-    ``siamese_config`` every checkpoint of ``train.py`` holds."""
+def read_torch_file(path: str | Path, key: str, expected: str):
+    """``torch.load(path, weights_only=True)`` (only tensors and plain types are unpickled: nothing stored in the
+    file can run), with every way a file can fail to be read (truncated, garbage bytes, text, a pickled object,
+    unreadable) turned into one :class:`CheckpointError` naming ``key=path`` and what was ``expected``. ``key``
+    names the caller's parameter that gave the path (front ends re-say it, see ``siamese.utils.parameters``). A
+    missing file raises ``ParameterFileError``."""
     import pickle
-    import zipfile
+    import re
 
     import torch
 
     path = Path(path)
     if not path.is_file():
-        raise ParameterFileError(key, path, "no such checkpoint file")
+        raise ParameterFileError(key, path, "no such file")
     try:
-        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+        return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise CheckpointError(key, path, "not a checkpoint of this project (it holds objects other than "
-                              f"tensors and plain values, which are never loaded: {first})") from None
-    except (EOFError, RuntimeError, zipfile.BadZipFile, OSError, ValueError) as error:
-        raise CheckpointError(key, path, "truncated or not a checkpoint of this project "
+        found = re.search(r"(?:Unsupported global: |unsupported )GLOBAL ([\w.]+)", str(error))
+        if found:  # a pickled object (a whole nn.Module, say): its class would have to run to load it
+            raise CheckpointError(key, path, f"not {expected}: it holds a pickled {found.group(1)} object, which "
+                                  "is never loaded (only tensors and plain values are)") from None
+        reason = re.search(r"WeightsUnpickler error:\s*([^\n]+)", str(error))
+        raise CheckpointError(key, path, f"truncated or not {expected} (unreadable pickle: "
+                              f"{reason.group(1).strip() if reason else type(error).__name__})") from None
+    except Exception as error:  # noqa: BLE001 - torch's legacy reader raises KeyError, struct.error, ... on garbage
+        raise CheckpointError(key, path, f"truncated or not {expected} "
                               f"({type(error).__name__}: {str(error)[:200]})") from None
+
+
+def load_checkpoint(path: str | Path, key: str = "ckpt_path") -> dict:
+    """The checkpoint dict of ``path`` (:func:`read_torch_file`: nothing in the file runs). ``key`` names the
+    caller's parameter that gave the path. Raises :class:`CheckpointError` naming the path for a truncated or
+    garbage file, a foreign pickle, or a dict without the ``state_dict`` and ``siamese_config`` every checkpoint
+    of ``train.py`` holds."""
+    path = Path(path)
+    if not path.is_file():
+        raise ParameterFileError(key, path, "no such checkpoint file")
+    checkpoint = read_torch_file(path, key, "a checkpoint of this project")
     if not isinstance(checkpoint, dict) or "state_dict" not in checkpoint or "siamese_config" not in checkpoint:
-        keys = sorted(checkpoint)[:10] if isinstance(checkpoint, dict) else type(checkpoint).__name__
+        keys = sorted(map(str, checkpoint))[:10] if isinstance(checkpoint, dict) else type(checkpoint).__name__
         raise CheckpointError(key, path, "not a checkpoint of this project (no state_dict and siamese_config; "
                               f"holds {keys})")
     return checkpoint

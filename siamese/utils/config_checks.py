@@ -9,6 +9,7 @@ fail only after an epoch (``step_size=0``).
 
 from __future__ import annotations
 
+import logging
 import numbers
 import re
 from contextlib import contextmanager
@@ -16,6 +17,8 @@ from contextlib import contextmanager
 from omegaconf import DictConfig, OmegaConf
 
 from siamese.utils.parameters import parameter_error_of
+
+log = logging.getLogger(__name__)
 
 
 class ConfigError(ValueError):
@@ -120,3 +123,23 @@ def check_training_config(cfg: DictConfig | dict) -> None:
     for key in ("step_size", "T_max"):
         if key in scheduler and (not _is_int(scheduler[key]) or scheduler[key] < 1):
             _fail(f"scheduler.{key}", scheduler[key], "must be an integer >= 1")
+    seed = c.get("seed")
+    if seed is not None and not _is_int(seed):
+        _fail("seed", seed, "must be an integer (or null: a random seed)")
+    _check_epochs(c.get("trainer") or {})
+
+
+def _check_epochs(trainer: dict) -> None:
+    """``trainer.max_epochs``: -1 is Lightning's "no limit" (refused unless ``trainer.max_steps`` ends the run), 0
+    trains nothing (allowed, said: the test then scores the initial weights)."""
+    epochs = trainer.get("max_epochs")
+    if epochs is None:
+        return
+    if not _is_int(epochs) or epochs < -1:
+        _fail("trainer.max_epochs", epochs, "must be an integer >= 1 (the number of epochs)")
+    steps = trainer.get("max_steps")
+    if epochs == -1 and not (_is_int(steps) and steps > 0):
+        _fail("trainer.max_epochs", epochs, "-1 means no epoch limit and trainer.max_steps sets none either: the "
+              "run would train forever; give the number of epochs (>= 1)")
+    if epochs == 0:
+        log.warning("trainer.max_epochs=0: nothing is trained; validation and test score the initial weights")

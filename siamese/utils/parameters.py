@@ -8,6 +8,7 @@ the name its user typed: the config checks as ``loss.margin=0: must be > 0``
 
 from __future__ import annotations
 
+import numbers
 from contextlib import contextmanager
 from pathlib import PurePath
 
@@ -33,6 +34,14 @@ class ParameterFileError(ParameterError, FileNotFoundError):
 
 class ParameterTypeError(ParameterError, TypeError):
     """A parameter whose value has the wrong type (also a ``TypeError``)."""
+
+
+def check_integer(parameter: str, value, minimum: int) -> int:
+    """``value`` when it is an integer (not a bool, not 2.5) >= ``minimum``, else ``ParameterError`` naming
+    ``parameter`` (a count such as ``k=2.5`` would otherwise fail deep inside torch)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ParameterError(parameter, value, f"must be an integer >= {minimum}")
+    return int(value)
 
 
 def parameter_error_of(error: BaseException | None) -> ParameterError | None:

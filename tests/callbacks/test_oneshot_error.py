@@ -32,7 +32,7 @@ def test_logs_every_epoch_and_is_the_checkpoint_monitor(cfg_factory):
     assert all(row["val/oneshot_error_ci"] > 0 for row in history)
     assert 0 <= metrics["test/oneshot_error"] < 0.5
     best = list((run / "checkpoints").glob("best-epoch*.ckpt"))
-    assert len(best) == 1 and best[0].name == f"best-epoch{int(np.argmin(errors)):03d}.ckpt"  # mode min
+    assert len(best) == 1 and best[0].name == f"best-epoch{int(np.argmin(errors)) + 1:03d}.ckpt"  # min, from 1
     # the logged value is oneshot_error of the last epoch's val embeddings (the same seeded episodes)
     datamodule = instantiate(cfg.data)
     datamodule.setup("fit")

@@ -5,6 +5,9 @@ import torch
 
 from siamese.data.image_datamodule import ImageDataModule
 from siamese.data.shift import shift_images, validate_shifts
+from siamese.training import build
+from siamese.utils.config_checks import ConfigError
+from siamese.utils.parameters import ParameterError
 from tests.dataset_files import write_image_folder, write_npz
 
 
@@ -70,3 +73,32 @@ def test_configured_torchvision_transforms_act_per_image_on_train_batches_only(t
     assert 10 < sum(flipped) < 54  # each image draws its own flip
     val = dm.datasets["val"]
     torch.testing.assert_close(val.__getitems__([0])["image"], dm.normalize(val.images[:1]))
+
+
+def test_max_train_samples_says_that_it_counts_before_the_validation_split(tmp_path, caplog):
+    """``max_train_samples=5`` trained on 4 images without a word: the cap is taken before the validation split."""
+    dm = ImageDataModule("npz", root=write_npz(tmp_path / "set.npz", size=20), max_train_samples=5,
+                         val_fraction=0.1, batch_size=2)
+    with caplog.at_level("INFO", logger="siamese.data.image_datamodule"):
+        dm.setup()
+    assert len(dm.datasets["train"]) == 4 and len(dm.datasets["val"]) == 1
+    assert ("max_train_samples=5 counts the images before the validation split (val_fraction=0.1): 4 train, "
+            "1 validation") in caplog.text
+
+
+@pytest.mark.parametrize("keys, overrides, error", [
+    ({"dataset": "omniglot", "image_size": 0}, ["data=omniglot", "data.image_size=0"],
+     "image_size=0: must be a positive whole number of pixels"),
+    ({"dataset": "omniglot", "val_alphabets": ["Klingon"]}, ["data=omniglot", "data.val_alphabets=[Klingon]"],
+     r"val_alphabets=\['Klingon'\]: unknown alphabet 'Klingon'; alphabets are \[.*'Tagalog'\]"),
+    ({"dataset": "mnist", "train_classes": [0, 1, 2], "test_classes": [2, 3]},
+     ["data.train_classes=[0,1,2]", "data.test_classes=[2,3]"],
+     r"test_classes=\[2, 3\]: class '2' \(id 2\) is in both train_classes and test_classes"),
+])
+def test_errors_name_the_parameter_from_python_and_the_config_key_from_the_config(keys, overrides, error, cfg_factory,
+                                                                                   tmp_path):
+    with pytest.raises(ParameterError, match=f"^{error}") as python_side:
+        ImageDataModule(**keys, cache_dir=tmp_path)
+    assert python_side.value.parameter == error.split("=")[0]
+    with pytest.raises(ConfigError, match=f"^data.{error}"):
+        build(cfg_factory(*overrides))

@@ -82,17 +82,19 @@ def test_chosen_alphabets_and_image_size(cache):
 
 
 def test_unknown_alphabet_is_named_with_the_valid_ones():
-    with pytest.raises(ValueError, match=r"data.val_alphabets: unknown alphabet 'Klingon'.*Balinese.*Tagalog"):
+    with pytest.raises(ValueError, match=r"^val_alphabets=\['Klingon'\]: unknown alphabet 'Klingon'.*Balinese.*"
+                                         "Tagalog"):
         OmniglotReader(val_alphabets=["Klingon"])
 
 
 def test_alphabet_in_both_lists_is_named():
-    with pytest.raises(ValueError, match="alphabet 'Greek' is in both data.val_alphabets and data.test_alphabets"):
+    with pytest.raises(ValueError, match=r"^test_alphabets=\['Latin', 'Greek'\]: alphabet 'Greek' is in both "
+                                         "val_alphabets and test_alphabets"):
         OmniglotReader(val_alphabets=["Greek"], test_alphabets=["Latin", "Greek"])
 
 
 def test_unknown_option_is_named():
-    with pytest.raises(ValueError, match="data.val_alphabets is not an option of data.dataset=mnist"):
+    with pytest.raises(ValueError, match=r"^val_alphabets=\['Greek'\]: is not an option of dataset=mnist"):
         ImageDataModule(dataset="mnist", val_alphabets=["Greek"])
 
 

@@ -44,7 +44,7 @@ def test_fixed_train_shift_is_stored_and_stable():
     assert len(set(train_set.shifts.tolist())) > 1
     raw = dm.datasets["train_eval"].images
     assert torch.equal(train_set.images, shift_images(raw, train_set.shifts))
-    with pytest.raises(ValueError, match="data.shift.train_mode"):
+    with pytest.raises(ValueError, match="^shift.train_mode='sometimes': must be 'random' or 'fixed'"):
         MNISTDataModule(shift={"train_mode": "sometimes"})
 
 

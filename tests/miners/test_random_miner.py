@@ -34,5 +34,5 @@ def test_random_triplets_skip_anchors_without_a_positive():
 def test_random_miner_rejects_bad_settings():
     with pytest.raises(ValueError, match="output='quads': must be one of"):
         RandomMiner(output="quads")
-    with pytest.raises(ValueError, match="num_positives=0: must be >= 1"):
+    with pytest.raises(ValueError, match="num_positives=0: must be an integer >= 1"):
         RandomMiner(num_positives=0)

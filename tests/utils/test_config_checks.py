@@ -30,6 +30,9 @@ QUICK = ["logger=csv", "data.max_train_samples=300", "data.max_test_samples=200"
     ("data.eval_batch_size=0", "data.eval_batch_size", "0"),
     ("scheduler=step scheduler.step_size=0", "scheduler.step_size", "0"),
     ("scheduler=cosine trainer.max_epochs=0", "scheduler.T_max", "0"),
+    ("seed=abc", "seed", "'abc'"),  # was: invalid literal for int() inside seed_everything
+    ("trainer.max_epochs=-1", "trainer.max_epochs", "-1"),  # was: trains forever, logging "ETA 0 s"
+    ("trainer.max_epochs=2.5", "trainer.max_epochs", "2.5"),
 ])
 def test_values_that_trained_silently_fail_before_training_naming_key_and_value(cfg_factory, override, key, shown):
     cfg = cfg_factory(*QUICK, *override.split())
@@ -97,3 +100,25 @@ def test_ckpt_path_last_without_runs_names_paths_task_dir(cfg_factory, tmp_path)
 
     with pytest.raises(ConfigFileError, match=r"^paths\.task_dir=.*nowhere: no checkpoints/last.ckpt below it"):
         train(cfg_factory(*QUICK, "ckpt_path=last", f"paths.task_dir={tmp_path / 'nowhere'}"))
+
+
+def test_a_fractional_count_names_its_key_before_torch_sees_it(cfg_factory):
+    """``miner.k=2.5`` failed deep in torch with a TypeError; it is a count."""
+    from siamese.training import build
+
+    for overrides, key in ((["miner=knn", "miner.k=2.5"], "miner.k"),
+                           (["miner=random", "miner.num_negatives=1.5"], "miner.num_negatives"),
+                           (["miner=batch_hard", "miner.warmup_epochs=0.5"], "miner.warmup_epochs")):
+        with pytest.raises(ConfigError) as info:
+            build(cfg_factory("logger=none", *overrides))
+        value = overrides[-1].split("=")[1]
+        assert str(info.value) == f"{key}={value}: must be an integer >= {0 if 'warmup' in key else 1}"
+
+
+def test_zero_epochs_is_said_and_no_limit_needs_max_steps(cfg_factory, caplog):
+    from siamese.utils.config_checks import check_training_config
+
+    with caplog.at_level("WARNING", logger="siamese.utils.config_checks"):
+        check_training_config(cfg_factory("trainer.max_epochs=0"))
+    assert "trainer.max_epochs=0: nothing is trained; validation and test score the initial weights" in caplog.text
+    check_training_config(cfg_factory("trainer.max_epochs=-1", "+trainer.max_steps=50"))  # max_steps ends it

@@ -140,7 +140,8 @@ def prune_by_ais(terms: MapTerms, human: HumanPairs, ais: np.ndarray | None = No
     prefix_masks = np.zeros((k, k))
     prefix_masks[order, :] = np.triu(np.ones((k, k)))  # column m holds the top m+1 maps
     prefix_rho = correlate_columns(terms.similarity(prefix_masks), human.values, human.method)
-    best = int(np.nanargmax(prefix_rho))
+    # no defined rho at all (a constant layer): keep every map; the rho stay NaN and the report says why
+    best = int(np.nanargmax(prefix_rho)) if np.isfinite(prefix_rho).any() else k - 1
     return PruneResult(order, prefix_rho, np.sort(order[: best + 1]), float(prefix_rho[-1]), float(prefix_rho[best]))
 
 

@@ -88,4 +88,6 @@ def run(args) -> int:
           f"{summary['heldout_rho_all']:.3f} -> S* {summary['heldout_rho_selected']:.3f} "
           f"(gain {summary['gain']:+.3f} [{summary['gain_ci_low']:+.3f}, {summary['gain_ci_high']:+.3f}], "
           f"p {summary['p']:.3g}, |S*| {summary['mean_num_selected']:.1f}); wrote {args.out}")
+    if summary.get("note"):
+        print(f"why nan: {summary['note']}")
     return 0

@@ -46,7 +46,7 @@ def run(args) -> int:
     models = [("pixels", None, None)]
     loaded = source_from_args(args)
     if loaded is not None:
-        models += [(loaded.name, loaded, layer) for layer in (args.layers or loaded.net.layer_names)]
+        models += [(loaded.name, loaded, layer) for layer in (args.layers or loaded.default_layers(judgments.images))]
     if judgments.synthetic:
         print("SYNTHETIC human data (images.npz says so): generated, not given by people")
     print("| model | layer | matrix rho [95% CI] | triplet agreement [95% CI] |\n|---|---|---|---|")

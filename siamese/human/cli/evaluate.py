@@ -43,6 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "docs/human_alignment_readouts.md)")
     parser.add_argument("--readout", nargs="+", default=[], metavar="FILE",
                         help="readouts written by align-readout (.npz), applied to --model/--ckpt")
+    parser.add_argument("--rsatoolbox", action="store_true",
+                        help="also rsatoolbox's corr, rho-a, tau-a and noise-ceiling bounds beside r "
+                             "(rsatoolbox.md; docs/odd_one_out.md)")
 
 
 def run(args) -> int:
@@ -67,4 +70,11 @@ def run(args) -> int:
     print(markdown_table(rows))
     print(judgments.describe())
     print(f"wrote {out}/comparison.csv, comparison.md, scatter_*.png, sheet_scored.png")
+    if args.rsatoolbox:
+        from siamese.human.cli.export_rdms import write_comparison
+        from siamese.human.compare.baselines import model_scores
+
+        scores = {**model_scores(judgments, model, args.layers, args.baselines, args.classifier_ckpt, args.seed),
+                  **extra}
+        print(write_comparison(judgments, [(name, layer, s) for (name, layer), s in scores.items()], out))
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 HELP = "write a SYNTHETIC benchmark rated by a hidden observer network (pixels do not solve it)"
 RENAMES = {"n_raters": "raters"}  # library parameter -> flag dest, for error messages
 
@@ -18,6 +20,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--observer-layer", default="fc")
     parser.add_argument("--observer-seed", type=int, default=1234, help="seed of the random observer net")
     parser.add_argument("--seed", type=int, default=0, help="seed of the pairs and the raters")
+    parser.add_argument("--force", action="store_true", help="write into a folder that already holds a study")
 
 
 def run(args) -> int:
@@ -27,11 +30,17 @@ def run(args) -> int:
         RaterModel,
         make_observer_benchmark,
     )
+    from siamese.human.io.study_folder import StudyFolderInUse
 
     observer = (CheckpointObserver(args.observer_ckpt, args.observer_layer) if args.observer_ckpt
                 else RandomConvObserver(args.observer_seed))
-    info = make_observer_benchmark(args.out_dir, args.per_digit, args.digits,
-                                   RaterModel(args.raters, args.noise, args.missing), observer, args.seed)
+    try:
+        info = make_observer_benchmark(args.out_dir, args.per_digit, args.digits,
+                                       RaterModel(args.raters, args.noise, args.missing), observer, args.seed,
+                                       args.force)
+    except StudyFolderInUse as error:
+        print(f"error: {error.for_command('make-observer')}", file=sys.stderr)
+        return 2
     print(f"wrote a SYNTHETIC benchmark (hidden observer {info['observer']}, not people): {info['pairs']} pairs, "
           f"{info['ratings']} ratings by {len(info['raters'])} raters to {args.out_dir} "
           f"(pairs.csv, ratings_synthetic.csv, observer_truth.csv, observer.json)")

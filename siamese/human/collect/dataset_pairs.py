@@ -18,8 +18,9 @@ import numpy as np
 from siamese.data.datasets import make_reader
 from siamese.data.image_datamodule import resolve_classes
 from siamese.human.compare.figures import save_sheet
-from siamese.human.io.common import PAIR_NPZ
+from siamese.human.io.common import PAIR_CSV, PAIR_NPZ
 from siamese.human.io.pair_set import PairSet, load_pair_set
+from siamese.human.io.study_folder import check_study_folder
 from siamese.utils.files import write_bytes_atomic
 
 
@@ -48,10 +49,12 @@ def draw_pair_positions(labels: np.ndarray, classes: list[int], n: int, across: 
 
 def make_dataset_pairs(out_dir: str | Path, dataset: str, root: str | Path | None = None, n: int = 20,
                        classes=None, across: bool = False, seed: int = 0, split: str = "test",
-                       dataset_split: str | None = None, size: int | None = None) -> PairSet:
-    """Draw ``n`` pairs from ``split`` of ``dataset`` under ``root`` and write them as ``pairs.npz`` + sheet."""
+                       dataset_split: str | None = None, size: int | None = None, force: bool = False) -> PairSet:
+    """Draw ``n`` pairs from ``split`` of ``dataset`` under ``root`` and write them as ``pairs.npz`` + sheet (a
+    folder that already holds a study only with ``force``: ``study_folder.check_study_folder``)."""
     if n < 1:
         raise ValueError(f"n={n} must be >= 1")
+    check_study_folder(out_dir, force)
     reader = make_reader(dataset, root, split=dataset_split, resize=size, crop=size, test_fraction=0.5)
     arrays = reader.load(split)
     ids = resolve_classes(classes, reader.class_names, "classes")
@@ -63,6 +66,7 @@ def make_dataset_pairs(out_dir: str | Path, dataset: str, root: str | Path | Non
     width = max(2, len(str(n)))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / PAIR_CSV).unlink(missing_ok=True)  # only with force: a pair set is one file
     buffer = io.BytesIO()
     np.savez(buffer, images_a=images[[a for a, _, _ in drawn]], images_b=images[[b for _, b, _ in drawn]],
              pair_id=np.array([f"p{k + 1:0{width}d}" for k in range(n)]),

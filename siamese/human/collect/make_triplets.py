@@ -7,24 +7,27 @@ from pathlib import Path
 import numpy as np
 
 from siamese.data.mnist import mnist_cache_dir
+from siamese.human.io.study_folder import check_study_folder
 from siamese.human.io.trial_set import IMAGES_NPZ, TRIALS_CSV, TrialSet, load_trial_set
 from siamese.utils.files import csv_text, write_text_atomic
 
 
 def make_triplets(out_dir: str | Path, n: int = 20, digit: int | None = 8, across: bool = False, seed: int = 0,
-                  split: str = "test") -> TrialSet:
+                  split: str = "test", force: bool = False) -> TrialSet:
     """Write ``n`` trials of MNIST ``split`` images to ``out_dir``: ``images.npz`` (``images``, ``image_id`` =
     ``<split>_<index>``) and ``trials.csv`` (``trial_id, anchor, a, b``; ids ``t01``, ``t02``...).
 
     Within-digit (default): anchor, a and b are all ``digit`` (the within-class structure people judge);
     ``across``: three images of random digits. No image is used twice. The rating page asks the trials
-    (``python -m siamese.human rate OUT --mode 2afc``) and appends the answers to ``OUT/choices.csv``."""
+    (``python -m siamese.human rate OUT --mode 2afc``) and appends the answers to ``OUT/choices.csv``. A folder
+    that already holds a study is refused unless ``force`` (``study_folder.check_study_folder``)."""
     from siamese.data import load_mnist
 
     if n < 1:
         raise ValueError(f"n={n} must be >= 1")
     if not across and (digit is None or not 0 <= digit <= 9):
         raise ValueError(f"digit={digit} must be 0-9 for within-digit trials")
+    check_study_folder(out_dir, force)
     images, labels = load_mnist(split, cache_dir=mnist_cache_dir())
     labels = labels.numpy()
     rng = np.random.default_rng(seed)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import secrets
 import sys
+import unicodedata
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
@@ -18,11 +19,20 @@ MAX_BODY = 10_000
 
 
 def check_rater(name) -> str:
+    """The rater's name as stored: every run of white space (tabs, no-break spaces) becomes one space, the ends
+    trimmed; any printable character is allowed (a comma too: the CSV quotes it). Refused, with the reason: an
+    empty name, more than ``MAX_NAME`` characters, an invisible character (named by its code point), or a
+    formula start."""
     if not isinstance(name, str) or not name.strip():
         raise ValueError("enter your name")
-    name = name.strip()
-    if len(name) > MAX_NAME or any(not ch.isprintable() for ch in name):
-        raise ValueError(f"a name is at most {MAX_NAME} printable characters")
+    name = " ".join(name.split())
+    if len(name) > MAX_NAME:
+        raise ValueError(f"a name is at most {MAX_NAME} characters; this one has {len(name)}")
+    hidden = next((ch for ch in name if not ch.isprintable()), None)
+    if hidden is not None:
+        label = unicodedata.name(hidden, "a control character").lower()
+        raise ValueError(f"a name may not contain the invisible character U+{ord(hidden):04X} ({label}); "
+                         "type it again without it")
     if name.startswith(FORMULA_STARTS):
         raise ValueError("a name may not start with =, +, - or @ (a spreadsheet would run it as a formula)")
     return name

@@ -9,24 +9,27 @@ import numpy as np
 
 from siamese.data.mnist import load_mnist_split
 from siamese.human.compare.figures import save_sheet
-from siamese.human.io.common import PAIR_CSV
+from siamese.human.io.common import PAIR_CSV, PAIR_NPZ
 from siamese.human.io.pair_set import PairSet, load_pair_set
+from siamese.human.io.study_folder import check_study_folder
 from siamese.utils.files import csv_text, write_text_atomic
 
 log = logging.getLogger(__name__)
 
 
 def make_pairs(out_dir: str | Path, n: int = 20, digit: int | None = 8, across: bool = False, seed: int = 0,
-               split: str = "test") -> PairSet:
+               split: str = "test", force: bool = False) -> PairSet:
     """Write ``n`` random pairs of MNIST ``split`` images to ``out_dir/pairs.csv`` and a sheet ``sheet.png``.
 
     Within-digit (default): both images are ``digit``. ``across``: the two images of a pair are of two different
     digits drawn at random (``digit`` is then ignored). No image is used twice. Pair ids are ``p01``, ``p02``...
+    A folder that already holds a study is refused unless ``force`` (``study_folder.check_study_folder``).
     """
     if n < 1:
         raise ValueError(f"n={n} must be >= 1")
     if not across and (digit is None or not 0 <= digit <= 9):
         raise ValueError(f"digit={digit} must be 0-9 for within-digit pairs")
+    check_study_folder(out_dir, force)
     log.info("make-pairs: drawing %d %s pairs from MNIST %s", n, "mixed-digit" if across else f"digit-{digit}", split)
     _, labels = load_mnist_split(split)
     labels = labels.numpy()
@@ -47,6 +50,7 @@ def make_pairs(out_dir: str | Path, n: int = 20, digit: int | None = 8, across: 
         rows = [[f"p{k + 1:0{width}d}", split, int(chosen[2 * k]), int(chosen[2 * k + 1])] for k in range(n)]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / PAIR_NPZ).unlink(missing_ok=True)  # only with force: a pair set is one file
     write_text_atomic(out_dir / PAIR_CSV, csv_text(["pair_id", "split", "index_a", "index_b"], rows))
     log.info("make-pairs: wrote %s", out_dir / PAIR_CSV)
     pairs = load_pair_set(out_dir)

@@ -41,8 +41,9 @@ from siamese.human.collect.page_handler import PageHandler, check_rater
 from siamese.human.io.common import FormatError, latest_answers, read_csv
 from siamese.human.io.pair_set import PairSet
 from siamese.human.io.ratings import RATING_OF, load_ratings
+from siamese.utils.parameters import ParameterError
 
-RATING_COLUMNS = ["rater", "pair_id", "rating", "revision", "time"]
+RATING_COLUMNS = ["rater", "pair_id", "rating", "revision", "time", "pair_set"]  # pair_set: PairSet.fingerprint
 SCALE = (1, 10)
 QUESTION = "How similar do these two images look to you?"
 
@@ -96,16 +97,18 @@ class RatingStore:
         self.identity = self._identity_of_fd()
 
     def _load(self) -> None:
+        self.columns = RATING_COLUMNS
         if os.fstat(self.fd).st_size == 0:
             self._write(",".join(RATING_COLUMNS) + "\n")
             return
-        load_ratings(self.path, self.pairs.pair_id, SCALE)  # full validation: fails loudly on a malformed file
+        load_ratings(self.path, self.pairs, SCALE)  # full validation: fails loudly on a malformed file
         rows = read_csv(self.path, ("rater", "pair_id", "rating"))
         for key, (_, row) in latest_answers(self.path, rows, ("rater", "pair_id"), RATING_OF).items():
             self.latest[key] = (int(row.get("revision") or 0), int(float(row["rating"])))
         with open(self.path, newline="", encoding="utf-8-sig") as f:  # a spreadsheet may have added a BOM
             header = [name.strip() for name in next(csv.reader(f))]
-        if header != RATING_COLUMNS:
+        self.columns = header  # a file begun before the pair_set column keeps its columns
+        if header not in (RATING_COLUMNS, RATING_COLUMNS[:-1]):
             raise FormatError(self.path, f"the rating page appends columns {RATING_COLUMNS}, but the file's "
                                          f"header is {header}; use a new ratings file", row=1)
 
@@ -149,7 +152,8 @@ class RatingStore:
         with self.lock:
             previous = self.latest.get((rater, pair_id))
             revision = 0 if previous is None else previous[0] + 1
-            self._append([[rater, pair_id, rating, revision, time.strftime("%Y-%m-%dT%H:%M:%S")]])
+            row = [rater, pair_id, rating, revision, time.strftime("%Y-%m-%dT%H:%M:%S"), self.pairs.fingerprint]
+            self._append([row[:len(self.columns)]])
             self.latest[(rater, pair_id)] = (revision, rating)
 
 
@@ -199,6 +203,8 @@ class RatingServer(ThreadingHTTPServer):
     def __init__(self, address, handler, store: RatingStore, token: str):
         self.store, self.token = store, token
         try:
+            if isinstance(address[1], bool) or not isinstance(address[1], int) or not 0 <= address[1] <= 65535:
+                raise ParameterError("port", address[1], "must be an integer 0-65535 (0 = any free port)")
             super().__init__(address, handler)
         except BaseException:
             store.close()

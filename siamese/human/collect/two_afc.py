@@ -41,12 +41,14 @@ class ChoiceStore(RatingStore):
         super().__init__(path, trials)
 
     def _load(self) -> None:
+        self.columns = CHOICE_COLUMNS
         if os.fstat(self.fd).st_size == 0:
             self._write(",".join(CHOICE_COLUMNS) + "\n")
             return
         with open(self.path, newline="", encoding="utf-8-sig") as f:
             header = [name.strip() for name in next(csv.reader(f))]
-        if header != CHOICE_COLUMNS:
+        self.columns = header  # a file begun before the trial_set column keeps its columns
+        if header not in (CHOICE_COLUMNS, CHOICE_COLUMNS[:-1]):
             raise FormatError(self.path, f"the 2AFC page appends columns {CHOICE_COLUMNS}, but the file's header "
                                          f"is {header}; use a new choices file", row=1)
         load_choices(self.path, self.trials)  # full validation: fails loudly on a malformed file
@@ -59,7 +61,9 @@ class ChoiceStore(RatingStore):
             previous = self.latest.get((rater, trial_id))
             revision = 0 if previous is None else previous[0] + 1
             anchor, a, b = self.trials.ids_of(self.trials.trial_id.index(trial_id))
-            self._append([[rater, trial_id, anchor, a, b, choice, revision, time.strftime("%Y-%m-%dT%H:%M:%S")]])
+            row = [rater, trial_id, anchor, a, b, choice, revision, time.strftime("%Y-%m-%dT%H:%M:%S"),
+                   self.trials.fingerprint]
+            self._append([row[:len(self.columns)]])
             self.latest[(rater, trial_id)] = (revision, choice)
 
 

@@ -25,13 +25,15 @@ from siamese.human.compare.stats import (
     split_half_ceiling,
     unit_bootstrap_ci,
 )
+from siamese.human.compare.undefined import ceiling_undefined, correlation_undefined
 from siamese.human.io.judgments import Judgments
 from siamese.utils.files import csv_text, write_text_atomic
 
 log = logging.getLogger(__name__)
 
 COLUMNS = ["model", "layer", "n_pairs", "r", "r_ci_low", "r_ci_high", "r_p", "rho", "rho_ci_low", "rho_ci_high",
-           "rho_p", "ceiling_loo_r", "ceiling_split_half_r", "normalization", "synthetic"]
+           "rho_p", "ceiling_loo_r", "ceiling_split_half_r", "normalization", "synthetic", "note"]
+SHEET_MAX_PAIRS = 48  # pairs on sheet_scored.png
 SYNTHETIC_BANNER = "**SYNTHETIC RATINGS: generated, not given by people.**\n\n"
 
 
@@ -58,11 +60,22 @@ def check_usable(judgments: Judgments, source: str = "the ratings", minimum: int
 def comparison_table(scores: dict[tuple[str, str], np.ndarray], judgments: Judgments, n_boot: int = 2000,
                      n_perm: int = 5000, seed: int = 0) -> list[dict]:
     """One row per ``(model, layer)`` of ``scores`` (similarity per pair): ``compare`` of it against the mean
-    rating, resampling images where the pairs share them, beside the noise ceiling."""
+    rating, resampling images where the pairs share them, beside the noise ceiling, and a ``note`` saying why any
+    of them is NaN (``siamese.human.compare.undefined``; '' when all are defined)."""
     human = judgments.mean()
     ceiling = noise_ceiling(judgments)
-    return [{"model": model, "layer": layer, **compare(values, human, n_boot, n_perm, seed, judgments.pairs),
-             **ceiling} for (model, layer), values in scores.items()]
+    ceiling_note = ""
+    if not all(np.isfinite(v) for v in ceiling.values()):
+        ceiling_note = "noise ceiling " + (ceiling_undefined(judgments.ratings, judgments.raters) or "undefined")
+    rows = []
+    for (model, layer), values in scores.items():
+        row = {"model": model, "layer": layer, **compare(values, human, n_boot, n_perm, seed, judgments.pairs),
+               **ceiling}
+        r_note = (f"r and rho {correlation_undefined(values, human, f'the similarity of {layer}')}"
+                  if not (np.isfinite(row["r"]) and np.isfinite(row["rho"])) else "")
+        rows.append({**row, "note": "; ".join(n for n in (r_note, ceiling_note) if n), "r_note": r_note,
+                     "ceiling_note": ceiling_note})
+    return rows
 
 
 def cell(value) -> str:
@@ -87,7 +100,19 @@ def markdown_table(rows: list[dict], banner: bool = True) -> str:
                      f"[{cell(row['rho_ci_low'])}, {cell(row['rho_ci_high'])}] | {row['rho_p']:.4f} | "
                      f"{cell(row['ceiling_loo_r'])} | {cell(row['ceiling_split_half_r'])} |")
     synthetic = banner and any(row.get("synthetic") for row in rows)
-    return (SYNTHETIC_BANNER if synthetic else "") + "\n".join(lines) + "\n"
+    notes = [f"- {row['model']} / {row['layer']}: {row['r_note']}" for row in rows if row.get("r_note")]
+    notes += list(dict.fromkeys(f"- {row['ceiling_note']}" for row in rows if row.get("ceiling_note")))
+    return (SYNTHETIC_BANNER if synthetic else "") + "\n".join(lines) + "\n" + (
+        "\nWhy nan:\n" + "\n".join(notes) + "\n" if notes else "")
+
+
+def sheet_rows(human, most: int = SHEET_MAX_PAIRS) -> np.ndarray:
+    """The pairs the scored sheet shows: all up to ``most``, else ``most`` spread evenly over the mean rating's
+    order (lowest to highest; unrated pairs last). A sheet of every pair took minutes at 1,000 pairs."""
+    if len(human) <= most:
+        return np.arange(len(human))
+    order = np.argsort(np.where(np.isnan(human), np.inf, human), kind="stable")
+    return order[np.unique(np.linspace(0, len(order) - 1, most).round().astype(int))]
 
 
 def evaluate(judgments: Judgments, out_dir: str | Path, ckpt=None, layers=None, baselines=(),
@@ -129,12 +154,17 @@ def evaluate(judgments: Judgments, out_dir: str | Path, ckpt=None, layers=None, 
                      ylabel=f"mean {'SYNTHETIC' if synthetic else 'human'} rating (min-max normalized)")
     notes = []
     human_norm = minmax(human)
-    for k in range(len(judgments)):
-        parts = [f"{layer} {minmax(values)[k]:.2f}" for (_, layer), values in list(scores.items())[:3]]
+    shown = list(scores.items())[:3]
+    normalized = [minmax(values) for _, values in shown]
+    rows_shown = sheet_rows(human)
+    for k in rows_shown:
+        parts = [f"{layer} {values[k]:.2f}" for ((_, layer), _), values in zip(shown, normalized)]
         who_k = f"{'synthetic' if synthetic else 'human'} {human[k]:.1f} ({human_norm[k]:.2f})"
         notes.append(who_k + "\n" + ", ".join(parts))
-    save_sheet(judgments, out_dir / "sheet_scored.png", title=f"pairs with {who} mean rating (normalized) and model "
-                                                          "similarity (min-max normalized)", notes=notes)
+    some = "" if len(rows_shown) == len(judgments) else f"{len(rows_shown)} of {len(judgments)} "
+    save_sheet(judgments.subset_pairs(rows_shown), out_dir / "sheet_scored.png",
+               title=f"{some}pairs with {who} mean rating (normalized) and model similarity (min-max normalized)",
+               notes=notes)
     log.info("wrote %s", out_dir / "comparison.md")
     return rows
 

@@ -11,10 +11,13 @@ from siamese.human.io.display import display_pixels
 from siamese.human.io.pair_set import PairSet
 from siamese.utils.files import save_figure_atomic
 
+LABELLED_POINTS = 200
+
 
 def scatter_plot(model_values, human_values, path: Path, title: str, pair_ids=None,
                  ylabel: str = "mean human rating (min-max normalized)") -> Path:
-    """Model vs human similarity per pair, both min-max normalized to [0, 1], each point labelled by pair id."""
+    """Model vs human similarity per pair, both min-max normalized to [0, 1]; each point is labelled by pair id
+    when there are at most ``LABELLED_POINTS`` (more labels are unreadable and cost seconds each hundred)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -22,8 +25,8 @@ def scatter_plot(model_values, human_values, path: Path, title: str, pair_ids=No
 
     x, y = minmax(model_values), minmax(human_values)
     fig, ax = plt.subplots(figsize=(5, 5), dpi=120)
-    ax.scatter(x, y, s=25, color="tab:blue")
-    if pair_ids is not None:
+    ax.scatter(x, y, s=25 if len(x) <= LABELLED_POINTS else 4, color="tab:blue")
+    if pair_ids is not None and len(x) <= LABELLED_POINTS:
         for xi, yi, name in zip(x, y, pair_ids):
             ax.annotate(name, (xi, yi), fontsize=6, xytext=(2, 2), textcoords="offset points")
     ax.plot([0, 1], [0, 1], color="0.7", lw=0.8, ls="--")

@@ -25,7 +25,6 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from scipy.stats import rankdata
 
 from siamese.human.io.judgments import DESCRIPTIONS, NORMALIZATIONS, Judgments
 
@@ -61,6 +60,8 @@ def normalize_rows(matrix, method: str, names=None) -> np.ndarray:
             else:
                 out[i, rated] = (values - values.mean()) / sd
         else:
+            from scipy.stats import rankdata  # scipy.stats costs seconds; the CLI's --help imports this module
+
             ranks = rankdata(values, method="average")
             out[i, rated] = (ranks - 1) / (len(values) - 1) if len(values) > 1 else 0.5
     return out

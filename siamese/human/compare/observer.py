@@ -33,6 +33,7 @@ from siamese.data.mnist import load_mnist_split
 from siamese.human.compare.similarity import cosine_rows
 from siamese.human.io.common import PAIR_CSV
 from siamese.human.io.pair_set import load_pair_set
+from siamese.human.io.study_folder import check_study_folder
 from siamese.utils.files import csv_text, write_text_atomic
 
 log = logging.getLogger(__name__)
@@ -153,12 +154,14 @@ def draw_within_digit_pairs(per_digit: int, digits, seed: int = 0, split: str = 
 
 
 def make_observer_benchmark(out_dir: str | Path, per_digit: int = 20, digits=tuple(range(10)),
-                            raters: RaterModel | None = None, observer=None, seed: int = 0) -> dict:
+                            raters: RaterModel | None = None, observer=None, seed: int = 0,
+                            force: bool = False) -> dict:
     """Write the SYNTHETIC benchmark to ``out_dir``: ``pairs.csv`` (MNIST test pairs, ``synthetic`` column),
-    ``ratings_synthetic.csv`` (``rater, pair_id, rating, synthetic``), ``observer_truth.csv`` (each pair's
+    ``ratings_synthetic.csv`` (``rater, pair_id, rating, pair_set, synthetic``), ``observer_truth.csv`` (each pair's
     noise-free ``t`` and percept ``q``) and ``observer.json``. Returns the description written to the JSON."""
     raters = raters or RaterModel()
     raters.check()
+    check_study_folder(out_dir, force)  # never over a study of people's ratings, unless force
     if per_digit < 1:
         raise ValueError(f"per_digit={per_digit} must be >= 1")
     observer = observer or RandomConvObserver()
@@ -170,7 +173,8 @@ def make_observer_benchmark(out_dir: str | Path, per_digit: int = 20, digits=tup
     pairs = load_pair_set(out)
     truth = center_and_cosine(observer.features(pairs.images_a), observer.features(pairs.images_b))
     rating_rows, drawn = simulate_ratings(truth, pairs.pair_id, raters, seed)
-    write_text_atomic(out / RATINGS_FILE, csv_text(["rater", "pair_id", "rating", "synthetic"], rating_rows))
+    write_text_atomic(out / RATINGS_FILE, csv_text(["rater", "pair_id", "rating", "pair_set", "synthetic"],
+                                                   [row[:3] + [pairs.fingerprint] + row[3:] for row in rating_rows]))
     write_text_atomic(out / "observer_truth.csv", csv_text(
         ["pair_id", "t", "q", "synthetic"],
         [[p, f"{t:.6f}", f"{q:.6f}", 1] for p, t, q in zip(pairs.pair_id, truth, percept(truth))]))

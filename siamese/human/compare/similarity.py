@@ -15,13 +15,24 @@ from siamese.data.mnist import load_mnist_split
 from siamese.models.loading import LoadedNet
 
 
+def unit_rows(x) -> torch.Tensor:
+    """Rows of ``x`` [N, ...] flattened to float64 vectors and scaled to length 1 (an all-zero row stays 0): the one
+    normalization every cosine here divides by, so ``cosine_rows`` and ``cosine_matrix`` agree exactly."""
+    x = torch.as_tensor(np.asarray(x), dtype=torch.float64).reshape(len(x), -1)
+    norms = x.norm(dim=1, keepdim=True)
+    return torch.where(norms > 0, x / norms.clamp_min(1e-300), torch.zeros_like(x))
+
+
 def cosine_rows(a, b) -> np.ndarray:
     """Cosine similarity of each row of ``a`` [N, D] with the same row of ``b`` (0 where a row is all zeros)."""
-    a = torch.as_tensor(np.asarray(a), dtype=torch.float64).reshape(len(a), -1)
-    b = torch.as_tensor(np.asarray(b), dtype=torch.float64).reshape(len(b), -1)
-    norms = a.norm(dim=1) * b.norm(dim=1)
-    dots = (a * b).sum(dim=1)
-    return torch.where(norms > 0, dots / norms.clamp_min(1e-300), torch.zeros_like(dots)).numpy()
+    return (unit_rows(a) * unit_rows(b)).sum(dim=1).numpy()
+
+
+def cosine_matrix(a, b=None) -> np.ndarray:
+    """``[N, M]`` cosine similarity of every row of ``a`` [N, D] with every row of ``b`` [M, D] (default ``a``);
+    0 where a row is all zeros. Memory O((N + M) D + N M), not O(N M D)."""
+    unit_a = unit_rows(a)
+    return (unit_a @ (unit_a if b is None else unit_rows(b)).T).numpy()
 
 
 def layer_similarity(model: LoadedNet, images_a, images_b, layers=None, batch_size: int = 512) -> dict[str, np.ndarray]:
@@ -35,14 +46,9 @@ def layer_similarity(model: LoadedNet, images_a, images_b, layers=None, batch_si
 
 def similarity_matrix(model: LoadedNet | None, images, layer: str | None) -> np.ndarray:
     """N x N cosine similarity matrix of the images at ``layer`` (raw pixels when ``model`` is None)."""
-    n = len(images)
-    i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
     if model is None:
-        values = pixel_similarity(np.asarray(images)[i.ravel()], np.asarray(images)[j.ravel()])
-    else:
-        acts = model.activations(images, [layer])[layer].reshape(n, -1)
-        values = cosine_rows(acts[i.ravel()], acts[j.ravel()])
-    return values.reshape(n, n)
+        return cosine_matrix(pixel_vectors(images))
+    return cosine_matrix(model.activations(images, [layer])[layer].reshape(len(images), -1))
 
 
 # ------------------------------------------------------------------------------------------------------ baselines

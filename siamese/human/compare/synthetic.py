@@ -21,7 +21,8 @@ def synthetic_ratings(pairs: PairSet, path: str | Path, n_raters: int = 4, noise
     """Write SYNTHETIC ratings generated from pixel cosine similarity plus noise (not from people).
 
     rating = clip(round(1 + 9 * minmax(pixel cosine) + N(0, noise)), 1, 10) per rater; each rating is left out
-    with probability ``missing``. Columns ``rater, pair_id, rating, synthetic`` with ``synthetic`` = 1 on every row;
+    with probability ``missing``. Columns ``rater, pair_id, rating, pair_set, synthetic`` with ``synthetic`` = 1 on
+    every row and ``pair_set`` = ``pairs.fingerprint``;
 the file name must contain ``synthetic`` as well, so a person never takes it for real data."""
     path = Path(path)
     if "synthetic" not in path.name:
@@ -33,6 +34,6 @@ the file name must contain ``synthetic`` as well, so a person never takes it for
         ratings = np.clip(np.rint(truth + rng.normal(0, noise, size=len(truth))), 1, 10).astype(int)
         for k, pair in enumerate(pairs.pair_id):
             if rng.random() >= missing:
-                rows.append([f"synthetic_rater_{rater + 1}", pair, int(ratings[k]), 1])
-    write_text_atomic(path, csv_text(["rater", "pair_id", "rating", SYNTHETIC], rows))
+                rows.append([f"synthetic_rater_{rater + 1}", pair, int(ratings[k]), pairs.fingerprint, 1])
+    write_text_atomic(path, csv_text(["rater", "pair_id", "rating", "pair_set", SYNTHETIC], rows))
     return path

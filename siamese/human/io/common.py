@@ -12,6 +12,7 @@ every output made from it is labelled SYNTHETIC; the file name plays no part.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 PAIR_NPZ, PAIR_CSV, RATINGS_CSV = "pairs.npz", "pairs.csv", "ratings.csv"
+STUDY_FILES = (PAIR_NPZ, PAIR_CSV, RATINGS_CSV, "images.npz", "trials.csv", "choices.csv")  # what make-* may destroy
 SYNTHETIC = "synthetic"  # the column (CSV) or key (npz) that marks generated data
 IMAGE_SHAPE = (28, 28)
 DEFAULT_SCALE = (1, 10)
@@ -164,6 +166,35 @@ def latest_answers(path, rows: list[tuple[int, dict[str, str]]], key_columns: tu
         if key not in latest or revision > latest[key][0]:
             latest[key] = (revision, line, row)
     return {key: (line, row) for key, (_, line, row) in latest.items()}
+
+
+# ------------------------------------------------------------------------------------------------- fingerprints
+def fingerprint(*parts) -> str:
+    """The first 16 hex digits of the SHA-256 of ``parts`` (strings, lists of strings, numpy arrays; each with its
+    kind, dtype and shape), so two sets of pairs or trials with the same ids but other images differ."""
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, np.ndarray):
+            array = np.ascontiguousarray(part)
+            digest.update(f"array {array.dtype.str} {array.shape}\n".encode())
+            digest.update(array.tobytes())
+        else:
+            items = [part] if isinstance(part, str) else [str(item) for item in part]
+            digest.update(("text " + "\0".join(items) + "\n").encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def check_fingerprint(path, rows: list[tuple[int, dict[str, str]]], column: str, expected: str, source) -> None:
+    """Every row of an answers file (ratings, choices) whose ``column`` is filled must name the ``expected``
+    fingerprint of the pair or trial set ``source`` (a file) it is read with; the error names both files. Rows
+    without the column (files written by hand or by older versions) cannot be checked and are accepted."""
+    for line, row in rows:
+        recorded = row.get(column, "")
+        if recorded and recorded != expected:
+            raise FormatError(path, f"was answered on {column.replace('_', ' ')} {recorded}, but {source} is "
+                                    f"{column.replace('_', ' ')} {expected} (it was redrawn after these answers); "
+                                    f"read it with the set it was answered on, or collect new answers in a new file",
+                              row=line)
 
 
 # ------------------------------------------------------------------------------------------------ SYNTHETIC flag

@@ -23,6 +23,11 @@ Conventions:
 - "The latest answer of a rater wins": a rater who goes back and changes an answer writes a new row with the next
   ``revision`` (0, 1, 2, ...); a reader keeps, for each (rater, pair) or (rater, trial), the row with the highest
   revision, and refuses two rows with the same revision (``siamese.human.io.common.latest_answers``).
+- Collected online (``siamese.human.io.jspsych``): ``rt`` ``[R, P]`` is the reaction time (ms) of each kept rating,
+  ``retest`` ``[R, P]`` the rating the rater gave the same pair when it was shown again (NaN where it was not),
+  ``sessions`` ``[R]`` each rater's session id, ``catch`` ``[P]`` marks catch pairs (an image with itself, which must
+  be rated high); triplet answers carry ``rt`` ``[C]``, ``repeat`` ``[C]`` (the answer to a trial shown again to the
+  same rater) and per trial ``expected`` ``[T]`` (the right choice of a catch trial, -1 for an ordinary trial).
 - ``synthetic``: the data were generated, not given by people (the files say so, ``siamese.human.io.common``);
   every output made from them is labelled SYNTHETIC.
 """
@@ -59,9 +64,19 @@ class TripletAnswers:
     rater: list[str]
     trial: np.ndarray
     chosen: np.ndarray
+    rt: np.ndarray | None = None        # [C] reaction time of each answer (ms), when recorded
+    repeat: np.ndarray | None = None    # [C] bool: the rater's second answer to this trial (test-retest)
+    expected: np.ndarray | None = None  # [T] the right choice of a catch trial, -1 for an ordinary trial
 
     def __post_init__(self):
         object.__setattr__(self, "triplets", np.asarray(self.triplets, dtype=np.int64).reshape(-1, 3))
+        for name, dtype, size in (("rt", float, len(self.chosen)), ("repeat", bool, len(self.chosen)),
+                                  ("expected", np.int64, len(self.trial_id))):
+            if getattr(self, name) is not None:
+                value = np.asarray(getattr(self, name), dtype=dtype).reshape(-1)
+                if len(value) != size:
+                    raise ValueError(f"{name} has {len(value)} entries; it must have {size}")
+                object.__setattr__(self, name, value)
         object.__setattr__(self, "trial", np.asarray(self.trial, dtype=np.int64).reshape(-1))
         object.__setattr__(self, "chosen", np.asarray(self.chosen, dtype=np.int64).reshape(-1))
         if self.task not in (TWO_AFC, ODD_ONE_OUT):
@@ -108,6 +123,10 @@ class Judgments:
     similarity: np.ndarray | None = None
     synthetic: bool = False
     path: Path | None = None
+    rt: np.ndarray | None = None          # [R, P] reaction time (ms) of each kept rating, NaN where none
+    retest: np.ndarray | None = None      # [R, P] the rating given when the pair was shown again, NaN where not
+    sessions: list[str] = field(default_factory=list)  # [R] each rater's session id (online studies)
+    catch: np.ndarray | None = None       # [P] bool: catch pairs (an image with itself, to be rated high)
 
     def __post_init__(self):
         self.image_id = [str(i) for i in self.image_id]
@@ -123,6 +142,17 @@ class Judgments:
             raise ValueError(f"pair positions must lie in [0, {len(self.images)})")
         if self.ratings is not None:
             self.ratings = np.asarray(self.ratings, dtype=float).reshape(len(self.raters), len(self.pairs))
+        for name in ("rt", "retest"):
+            if getattr(self, name) is not None:
+                value = np.asarray(getattr(self, name), dtype=float)
+                if value.size != len(self.raters) * len(self.pairs):
+                    raise ValueError(f"{name} has shape {value.shape}; it must be raters x pairs "
+                                     f"({len(self.raters)}, {len(self.pairs)}) (subset raters with subset_raters)")
+                setattr(self, name, value.reshape(len(self.raters), len(self.pairs)))
+        if self.catch is not None:
+            self.catch = np.asarray(self.catch, dtype=bool).reshape(len(self.pairs))
+        if self.sessions and len(self.sessions) != len(self.raters):
+            raise ValueError(f"{len(self.raters)} raters but {len(self.sessions)} sessions")
         if self.normalization not in NORMALIZATIONS:
             raise ValueError(f"unknown rater normalization {self.normalization!r}; choose from {list(NORMALIZATIONS)}")
         if self.similarity is not None:
@@ -173,11 +203,21 @@ class Judgments:
         """A copy whose ``ratings`` are ``ratings`` (same raters and pairs), normalized by ``normalization``."""
         return replace(self, ratings=np.asarray(ratings, dtype=float), normalization=normalization)
 
+    def subset_raters(self, rows) -> Judgments:
+        """A copy with only the raters at positions ``rows`` (ratings, rt, retest and sessions follow)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        ratings, rt, retest = (None if m is None else m[rows] for m in (self.ratings, self.rt, self.retest))
+        return replace(self, raters=[self.raters[r] for r in rows], ratings=ratings, rt=rt, retest=retest,
+                       sessions=[self.sessions[r] for r in rows] if self.sessions else [])
+
     def subset_pairs(self, rows) -> Judgments:
         """A copy with only the pairs at positions ``rows`` (in that order; a row may repeat)."""
         rows = np.asarray(rows, dtype=np.int64)
         return replace(self, pair_id=[self.pair_id[r] for r in rows], pairs=self.pairs[rows],
                        ratings=None if self.ratings is None else self.ratings[:, rows],
+                       rt=None if self.rt is None else self.rt[:, rows],
+                       retest=None if self.retest is None else self.retest[:, rows],
+                       catch=None if self.catch is None else self.catch[rows],
                        label=None if self.label is None else np.asarray(self.label)[rows],
                        source=[self.source[r] for r in rows] if self.source else [])
 

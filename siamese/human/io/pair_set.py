@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from siamese.data.mnist import load_mnist, mnist_cache_dir
-from siamese.data.shift import shift_images
 from siamese.human.io.common import (
     IMAGE_SHAPE,
     MNIST_SPLITS,
@@ -17,6 +16,7 @@ from siamese.human.io.common import (
     FormatError,
     check_ids,
     check_images,
+    fingerprint,
     load_npz,
     parse_int,
     read_csv,
@@ -42,6 +42,18 @@ class PairSet:
 
     def __len__(self) -> int:
         return len(self.pair_id)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """What every ratings file records (column ``pair_set``): ``common.fingerprint`` of the ids and pixels."""
+        return fingerprint(self.pair_id, self.images_a, self.images_b)
+
+    @property
+    def file(self) -> Path | None:
+        """The file the pairs were read from (``pairs.npz`` or ``pairs.csv`` of ``path``), for messages."""
+        if self.path is None:
+            return None
+        return self.path / PAIR_NPZ if (self.path / PAIR_NPZ).exists() else self.path / PAIR_CSV
 
 
 def load_pair_set(directory: str | Path, cache_dir: str | Path | None = None) -> PairSet:
@@ -74,6 +86,9 @@ def _load_pair_csv(path: Path, cache_dir) -> PairSet:
     rows = read_csv(path, ("pair_id", "split", "index_a", "index_b"))
     if not rows:
         raise FormatError(path, "holds no pairs")
+    from siamese.data.mnist import load_mnist, mnist_cache_dir  # torch only when a pairs.csv is read (--help)
+    from siamese.data.shift import shift_images
+
     mnist: dict[str, tuple] = {}
     pair_id, source, seen = [], [], {}
     for line, row in rows:

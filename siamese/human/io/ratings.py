@@ -10,11 +10,13 @@ import numpy as np
 from siamese.human.io.common import (
     DEFAULT_SCALE,
     FormatError,
+    check_fingerprint,
     latest_answers,
     parse_float,
     read_csv,
     synthetic_rows,
 )
+from siamese.human.io.pair_set import PairSet
 
 RATING_OF = "rating of pair {1!r} by rater {0!r}"  # how an error names a (rater, pair_id) key
 
@@ -43,14 +45,16 @@ class Ratings:
         return (~np.isnan(self.matrix)).sum(axis=0)
 
 
-def load_ratings(path: str | Path, pair_ids: list[str] | None = None,
+def load_ratings(path: str | Path, pairs: PairSet | list[str] | None = None,
                  scale: tuple[float, float] = DEFAULT_SCALE) -> Ratings:
-    """``ratings.csv`` in long form: ``rater, pair_id, rating`` (+ any other columns).
+    """``ratings.csv`` in long form: ``rater, pair_id, rating`` (+ any other columns), read with its pair set
+    ``pairs`` (a :class:`PairSet`; or only its pair ids, a list; or None: any pair ids).
 
     Checks: required columns; ratings are numbers within the declared ``scale`` (inclusive); pair ids are in
-    ``pair_ids`` (when given); the latest answer of a rater wins (``latest_answers``: the highest ``revision``
-    of a (rater, pair), as the rating page writes when a rater goes back; a repeated (rater, pair, revision) is
-    the error). Missing ratings are allowed. A
+    the pair set (when given); a ``pair_set`` column (the rating page writes one) names the ``PairSet.fingerprint``
+    of ``pairs``, so ratings are never read with pairs redrawn after them (the error names both files); the latest
+    answer of a rater wins (``latest_answers``: the highest ``revision`` of a (rater, pair), as the rating page
+    writes when a rater goes back; a repeated (rater, pair, revision) is the error). Missing ratings are allowed. A
     ``synthetic`` column with 1 marks generated ratings (``Ratings.synthetic``).
     """
     path = Path(path)
@@ -58,6 +62,9 @@ def load_ratings(path: str | Path, pair_ids: list[str] | None = None,
     if not low < high:
         raise ValueError(f"rating scale must be (low, high) with low < high, got {scale}")
     rows = read_csv(path, ("rater", "pair_id", "rating"))
+    pair_ids = pairs.pair_id if isinstance(pairs, PairSet) else pairs
+    if isinstance(pairs, PairSet):
+        check_fingerprint(path, rows, "pair_set", pairs.fingerprint, pairs.file or "the pair set")
     known = None if pair_ids is None else set(pair_ids)
     for line, row in rows:
         rating = parse_float(path, line, "rating", row["rating"])

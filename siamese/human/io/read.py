@@ -43,7 +43,7 @@ def read_pairs(directory: str | Path, ratings: str | Path | None = None, scale=D
     pairs = load_pair_set(directory, cache_dir)
     if ratings is None and (Path(directory) / RATINGS_CSV).is_file():
         ratings = Path(directory) / RATINGS_CSV
-    return from_pair_set(pairs, None if ratings is None else load_ratings(ratings, pairs.pair_id, tuple(scale)))
+    return from_pair_set(pairs, None if ratings is None else load_ratings(ratings, pairs, tuple(scale)))
 
 
 def read_two_afc(directory: str | Path, choices: str | Path | None = None) -> Judgments:

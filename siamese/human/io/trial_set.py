@@ -4,22 +4,34 @@ A trial set is a directory with
 - ``images.npz``: ``images`` uint8 [N, 28, 28] and ``image_id`` (the image-set format, docs/human_similarity.md);
 - ``trials.csv``: ``trial_id, anchor, a, b`` (image ids): "which of a and b looks more like the anchor?".
 The rating page in 2AFC mode appends each answer to ``choices.csv`` (``CHOICE_COLUMNS``: ``rater, trial_id,
-anchor, a, b, choice, revision, time``; ``choice`` is ``a`` or ``b``). A changed answer is a new row with the next
-``revision``; ``load_choices`` keeps the highest revision of each (rater, trial). The ``anchor, a, b, choice``
-columns are those of ``triplets.csv``, so the triplet agreement and the 2AFC objective read them directly.
+anchor, a, b, choice, revision, time, trial_set``; ``choice`` is ``a`` or ``b``; ``trial_set`` is the trial set's
+``fingerprint``, so the answers are never read with a trial set redrawn after them). A changed answer is a new
+row with the next ``revision``; ``load_choices`` keeps the highest revision of each (rater, trial). The ``anchor,
+a, b, choice`` columns are those of ``triplets.csv``, so the triplet agreement and the 2AFC objective read them
+directly.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from siamese.human.io.common import FormatError, check_ids, check_images, latest_answers, load_npz, read_csv
+from siamese.human.io.common import (
+    FormatError,
+    check_fingerprint,
+    check_ids,
+    check_images,
+    fingerprint,
+    latest_answers,
+    load_npz,
+    read_csv,
+)
 
 TRIALS_CSV, CHOICES_CSV, IMAGES_NPZ = "trials.csv", "choices.csv", "images.npz"
-CHOICE_COLUMNS = ["rater", "trial_id", "anchor", "a", "b", "choice", "revision", "time"]
+CHOICE_COLUMNS = ["rater", "trial_id", "anchor", "a", "b", "choice", "revision", "time", "trial_set"]
 ANSWER_TO = "answer to trial {1!r} by rater {0!r}"  # how an error names a (rater, trial_id) key
 
 
@@ -38,6 +50,11 @@ class TrialSet:
 
     def __len__(self) -> int:
         return len(self.trial_id)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """What every choices file records (column ``trial_set``): ``common.fingerprint`` of images and trials."""
+        return fingerprint(self.image_id, self.images, self.trial_id, self.anchor, self.a, self.b)
 
     def ids_of(self, trial: int) -> tuple[str, str, str]:
         return self.image_id[self.anchor[trial]], self.image_id[self.a[trial]], self.image_id[self.b[trial]]
@@ -92,11 +109,13 @@ class Choices:
 
 def load_choices(path: str | Path, trials: TrialSet) -> Choices:
     """``choices.csv`` of the 2AFC page: checks that every trial exists and that its ``anchor, a, b`` are the trial
-    set's, ``choice`` is ``a`` or ``b``; the latest answer of a rater wins (``latest_answers``: the highest
-    ``revision`` of each (rater, trial))."""
+    set's, ``choice`` is ``a`` or ``b``, the ``trial_set`` column (when there) is ``trials.fingerprint``;
+    the latest answer of a rater wins (``latest_answers``: the highest ``revision`` of each (rater, trial))."""
     path = Path(path)
     index = {trial: k for k, trial in enumerate(trials.trial_id)}
     rows = read_csv(path, ("rater", "trial_id", "anchor", "a", "b", "choice"))
+    check_fingerprint(path, rows, "trial_set", trials.fingerprint, trials.path / TRIALS_CSV if trials.path else
+                      "the trial set")
     for line, row in rows:
         trial = row["trial_id"]
         if trial not in index:

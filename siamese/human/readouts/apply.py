@@ -18,7 +18,7 @@ def readout_scores(loaded, judgments, paths) -> dict[tuple[str, str], np.ndarray
     the frozen net ``loaded`` (its layers must include the readout's). The label is ``<kind>-<layers>``. A readout
     fitted on another model than ``loaded`` (by its recorded name) is applied all the same, with a warning."""
     readouts = [(Path(path), load_readout(path)) for path in paths]
-    net_layers = set(loaded.net.layer_names) if loaded is not None else set()
+    net_layers = set(loaded.default_layers(judgments.images_a)) if loaded is not None else set()
     for path, readout in readouts:
         missing = [layer for layer in readout.layers if layer != PIXELS and layer not in net_layers]
         if missing:

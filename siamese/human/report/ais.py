@@ -22,6 +22,7 @@ from siamese.human.ais.maps import (
     per_image_alignment,
     receptive_fields,
 )
+from siamese.human.compare.undefined import correlation_undefined
 from siamese.human.io.judgments import Judgments
 from siamese.utils.files import csv_text, save_figure_atomic, write_text_atomic
 
@@ -38,6 +39,8 @@ def write_report(features: torch.Tensor, judgments: Judgments, out_dir: str | Pa
     tag = " (SYNTHETIC human data)" if judgments.synthetic else ""
     result = summarize(features, human, pooling)
     ais, pruned = result["ais"], result["pruned"]
+    note = "" if np.isfinite(result["rho_all"]) else "rho " + correlation_undefined(
+        result["terms"].similarity(np.ones((len(ais), 1)))[:, 0], human.values, f"the similarity of {layer}")
     rank = np.empty(len(ais), dtype=int)
     rank[pruned.order] = np.arange(1, len(ais) + 1)
     selected = set(pruned.selected.tolist())
@@ -48,6 +51,7 @@ def write_report(features: torch.Tensor, judgments: Judgments, out_dir: str | Pa
           f"{len(ais)} maps, {len(human.values)} pairs, {human.method}, rater normalization "
           f"{judgments.normalization}; rho(all maps) = "
           f"{result['rho_all']:.4f}; rho(S*, in-sample) = {pruned.rho_selected:.4f} with |S*| = {len(selected)}", "",
+          *([f"Why nan: {note}", ""] if note else []),
           "| rank | map | AIS | in S* |", "|---|---|---|---|"]
     md += [f"| {r[2]} | {r[0]} | {r[1]} | {'yes' if r[3] else ''} |" for r in top]
     write_text_atomic(out / "ais.md", "\n".join(md) + "\n")
@@ -57,7 +61,7 @@ def write_report(features: torch.Tensor, judgments: Judgments, out_dir: str | Pa
                "rho_all_in_sample": result["rho_all"], "rho_selected_in_sample": pruned.rho_selected,
                "num_selected": len(selected), "synthetic": judgments.synthetic,
                "normalization": judgments.normalization,
-               **cv.summary()}
+               **cv.summary(), "note": note}
     cv_rows = [[r, f"{a:.6f}", f"{s:.6f}", n] for r, (a, s, n) in
                enumerate(zip(cv.rho_all, cv.rho_selected, cv.num_selected))]
     write_text_atomic(out / "cv.csv", csv_text(["repeat", "heldout_rho_all", "heldout_rho_selected", "num_selected"],

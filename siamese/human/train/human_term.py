@@ -45,6 +45,7 @@ class HumanTermMixin:
         self.train_layers = freeze_all_but(self.net, train_layers)
 
     def setup(self, stage: str) -> None:
+        super().setup(stage)  # the base module's example input (the model summary's FLOPs)
         datamodule = getattr(self.trainer, "datamodule", None)
         if self.human_objective is not None and datamodule is not None:
             self.human_objective.to(self.device)

@@ -61,3 +61,20 @@ class TwoAFCLoss(nn.Module):
     def forward(self, sim_anchor_a: torch.Tensor, sim_anchor_b: torch.Tensor, chose_a: torch.Tensor) -> torch.Tensor:
         logits = (sim_anchor_a - sim_anchor_b) / self.temperature
         return F.binary_cross_entropy_with_logits(logits, chose_a.to(logits.dtype))
+
+
+class OddOneOutLoss(nn.Module):
+    """Odd-one-out (THINGS, gLocal): with ``s_m`` the similarity of the pair that leaves image m of a trial out,
+
+        P(odd = m) = softmax_m(s_m / temperature),   L = mean cross-entropy of the chosen odd one,
+
+    so the pair the person kept together (the chosen one's complementary pair) is the target."""
+
+    def __init__(self, temperature: float = 0.1):
+        super().__init__()
+        if not temperature > 0:
+            raise ValueError(f"human.temperature must be > 0, got {temperature}")
+        self.temperature = float(temperature)
+
+    def forward(self, pair_sims: torch.Tensor, chosen_column: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(pair_sims.reshape(-1, 3) / self.temperature, chosen_column.long())

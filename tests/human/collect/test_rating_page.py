@@ -130,7 +130,7 @@ def test_server_serves_only_its_page_and_pair_images(pair_set, tmp_path):
         assert info.value.code == 400
     finally:
         running.stop()
-    assert open(tmp_path / "ratings.csv").read() == "rater,pair_id,rating,revision,time\n"  # nothing bad written
+    assert open(tmp_path / "ratings.csv").read() == "rater,pair_id,rating,revision,time,pair_set\n"  # nothing bad
 
 
 def test_server_refuses_a_malformed_or_foreign_ratings_file(pair_set, tmp_path):

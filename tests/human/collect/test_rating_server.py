@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from siamese.human.collect.rating_server import RatingFileBusy, make_server
+from siamese.human.collect.rating_server import RATING_COLUMNS, RatingFileBusy, make_server
 from siamese.human.io.ratings import load_ratings
 
 HEADER = "rater,pair_id,rating,revision,time"
@@ -112,7 +112,7 @@ def test_a_second_server_on_the_same_file_refuses_to_start(pair_set, tmp_path):
     finally:
         running.stop()
     Running(pair_set, ratings).stop()  # the lock is released when the first one stops
-    assert ratings.read_text() == HEADER + "\n"
+    assert ratings.read_text() == ",".join(RATING_COLUMNS) + "\n"
 
 
 @pytest.mark.parametrize("how", ["moved", "deleted", "replaced"])
@@ -218,7 +218,7 @@ def test_rater_names_a_spreadsheet_would_run_as_formulas_are_rejected(pair_set, 
         assert running.get(f"/api/state?rater={name}".replace(" ", "%20").replace("+", "%2B"))[0] == 400
     finally:
         running.stop()
-    assert ratings.read_text() == HEADER + "\n"
+    assert ratings.read_text() == ",".join(RATING_COLUMNS) + "\n"
 
 
 def test_a_ratings_file_with_a_utf8_bom_is_accepted(pair_set, tmp_path):

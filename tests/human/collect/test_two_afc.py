@@ -73,10 +73,10 @@ def test_trial_set_and_choices_errors_name_file_and_row(trial_set, tmp_path):
     with pytest.raises(FormatError, match=r"trials.csv, row 3: unknown image id 'i99'"):
         load_trial_set(trial_set.path)
     choices = tmp_path / "choices.csv"
-    choices.write_text(",".join(CHOICE_COLUMNS) + "\nann,t0,i0,i1,i2,c,0,x\n")
+    choices.write_text(",".join(CHOICE_COLUMNS[:-1]) + "\nann,t0,i0,i1,i2,c,0,x\n")
     with pytest.raises(FormatError, match=r"row 2: choice 'c' must be 'a' or 'b'"):
         load_choices(choices, trial_set)
-    choices.write_text(",".join(CHOICE_COLUMNS) + "\nann,t0,i0,i2,i1,a,0,x\n")
+    choices.write_text(",".join(CHOICE_COLUMNS[:-1]) + "\nann,t0,i0,i2,i1,a,0,x\n")
     with pytest.raises(FormatError, match=r"row 2: trial 't0' shows"):
         load_choices(choices, trial_set)
 
@@ -189,7 +189,7 @@ def test_two_afc_objective_trains_from_the_pages_answers(tmp_path, cfg_factory):
     rows = [["synthetic_rater", t, *trials.ids_of(k), "a" if k % 2 else "b", 0, "x"]
             for k, t in enumerate(trials.trial_id)]
     (tmp_path / "nines" / "choices.csv").write_text(
-        "\n".join(",".join(map(str, r)) for r in [CHOICE_COLUMNS, *rows]) + "\n")
+        "\n".join(",".join(map(str, r)) for r in [CHOICE_COLUMNS[:-1], *rows]) + "\n")
     cfg = cfg_factory("experiment=human_aligned_2afc", f"human.triplets={tmp_path / 'nines'}", "logger=none",
                       "callbacks=none", "data.max_train_samples=200", "data.batch_size=50", "trainer.max_epochs=1",
                       "+trainer.enable_progress_bar=false", "test=false", "model=small")

@@ -24,7 +24,7 @@ def eights(tmp_path_factory):
 def test_the_synthetic_column_marks_ratings_whatever_the_file_is_called(eights, tmp_path):
     generated = synthetic_ratings(eights, tmp_path / "ratings_synthetic.csv", n_raters=3, seed=0)
     header = generated.read_text().splitlines()[0]
-    assert header == "rater,pair_id,rating,synthetic"
+    assert header == "rater,pair_id,rating,pair_set,synthetic"
     renamed = tmp_path / "ratings.csv"  # a neutral name: the content still says SYNTHETIC
     renamed.write_text(generated.read_text())
     assert load_ratings(renamed, eights.pair_id).synthetic
