@@ -74,7 +74,7 @@ def quick_classifier_run(tmp_path_factory):
     from siamese.config import compose_config
     from siamese.training import train
 
-    run_dir = tmp_path_factory.mktemp("classify")
+    run_dir = tmp_path_factory.mktemp("quick_classifier") / "classify"  # the model is named after its run directory
     cfg = compose_config(["task=classify", "logger=csv", "callbacks=classify", "data.max_train_samples=6000",
                           "data.max_test_samples=2000", "trainer.max_epochs=3"],
                          output_dir=run_dir)
