@@ -4,6 +4,16 @@ import pytest
 
 os.environ.setdefault("WANDB_MODE", "offline")
 os.environ.setdefault("WANDB_SILENT", "true")
+# One torch thread in the test process, as the train.py subprocesses of the tests already have (sweep_helpers): the
+# tests' nets are tiny, so a second intra-op thread buys little even on an idle machine, and on a busy one (the
+# other jobs of a shared 2-core box) its spin-waits doubled the wall time of the real trainings
+# (test_small_real_training_learns_4_vs_9: 86 s with torch's 2 threads, 44 s with 1, back to back).
+# OMP_NUM_THREADS=2 python -m pytest ... overrides it.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import torch  # noqa: E402  (after OMP_NUM_THREADS: it is read when torch starts its thread pool)
+
+torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
 
 
 @pytest.fixture
@@ -54,3 +64,19 @@ def random_pair_set(tmp_path):
         return load_pair_set(directory)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def quick_classifier_run(tmp_path_factory):
+    """One quick real run of ``python train.py task=classify`` on a subset of the ten digits, shared by every test
+    that needs a trained classifier checkpoint: (metrics, path of ``checkpoints/last.ckpt`` in its run directory).
+    Training it once for the session instead of once per test module is the point: it is the costliest setup."""
+    from siamese.config import compose_config
+    from siamese.training import train
+
+    run_dir = tmp_path_factory.mktemp("quick_classifier") / "classify"  # the model is named after its run directory
+    cfg = compose_config(["task=classify", "logger=csv", "callbacks=classify", "data.max_train_samples=6000",
+                          "data.max_test_samples=2000", "trainer.max_epochs=3"],
+                         output_dir=run_dir)
+    metrics = train(cfg)
+    return metrics, run_dir / "checkpoints" / "last.ckpt"

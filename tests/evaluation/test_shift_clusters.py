@@ -88,7 +88,8 @@ def column(csv_path, name):
 
 
 def test_small_real_knn_run_trains_without_nan_and_loss_falls(cfg_factory):
-    cfg = cfg_factory("experiment=shift_knn_regime1", "logger=csv", "data.max_train_samples=1500",
+    # 800 images (was 1500): last/first loss 0.26-0.34 and digit_1nn 0.79-0.94 over seeds 12345, 1 and 2
+    cfg = cfg_factory("experiment=shift_knn_regime1", "logger=csv", "data.max_train_samples=800",
                       "data.max_test_samples=200", "trainer.max_epochs=4", "~callbacks.embedding_plot")
     metrics = train(cfg)
     loss = column(Path(cfg.paths.output_dir) / "csv" / "metrics.csv", "train/loss")

@@ -12,14 +12,9 @@ from siamese.training import train
 
 
 @pytest.fixture(scope="module")
-def tiny_classifier_ckpt(tmp_path_factory):
-    from siamese.config import compose_config
-
-    run_dir = tmp_path_factory.mktemp("tiny_classify")
-    cfg = compose_config(["task=classify", "debug=default", "logger=none", "data.max_train_samples=600", "test=false"],
-                         output_dir=run_dir)
-    train(cfg)
-    return run_dir / "checkpoints" / "last.ckpt"
+def tiny_classifier_ckpt(quick_classifier_run):
+    """A real task=classify checkpoint: the session's quick classifier run (``tests/conftest.py``)."""
+    return quick_classifier_run[1]
 
 
 def test_ais_command_writes_tables_cv_and_figures(tiny_classifier_ckpt, tmp_path, capsys):

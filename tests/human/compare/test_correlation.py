@@ -25,16 +25,10 @@ QUICK_ACCURACY = 0.93  # 6000 training images, 3 epochs; the full run (docs/huma
 
 
 @pytest.fixture(scope="module")
-def classifier_run(tmp_path_factory):
-    """A quick real run of ``python train.py task=classify`` on a subset: (metrics, checkpoint path)."""
-    from siamese.config import compose_config
-
-    run_dir = tmp_path_factory.mktemp("classify")
-    cfg = compose_config(["task=classify", "logger=csv", "callbacks=classify", "data.max_train_samples=6000",
-                          "data.max_test_samples=2000", "trainer.max_epochs=3"],
-                         output_dir=run_dir)
-    metrics = train(cfg)
-    return metrics, run_dir / "checkpoints" / "last.ckpt"
+def classifier_run(quick_classifier_run):
+    """A quick real run of ``python train.py task=classify`` on a subset (``tests/conftest.py``): (metrics,
+    checkpoint path)."""
+    return quick_classifier_run
 
 
 @pytest.fixture(scope="module")

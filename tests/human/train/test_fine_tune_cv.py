@@ -20,15 +20,11 @@ METRIC = ("~callbacks.embedding_plot", "~callbacks.retrieval_metrics")  # metric
 
 
 @pytest.fixture(scope="module")
-def classifier_ckpt(tmp_path_factory):
-    """A real task=classify checkpoint (2 epochs on 1000 MNIST images of the 10 digits)."""
-    from siamese.config import compose_config
-
-    run = tmp_path_factory.mktemp("classifier")
-    metrics = train(compose_config(["task=classify", "trainer.max_epochs=2", "test=false", *QUICK,
-                                    "data.max_train_samples=1000", "data.batch_size=32"], output_dir=run))
+def classifier_ckpt(quick_classifier_run):
+    """A real task=classify checkpoint: the session's quick classifier run (``tests/conftest.py``)."""
+    metrics, ckpt = quick_classifier_run
     assert metrics["val/accuracy"] > 0.7  # a classifier worth keeping
-    return run / "checkpoints" / "last.ckpt"
+    return ckpt
 
 
 @pytest.fixture(scope="module")
