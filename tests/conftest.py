@@ -31,19 +31,12 @@ def cfg_factory(tmp_path):
 def random_classifier_ckpt(tmp_path_factory):
     """A checkpoint in train.py's format (run config, ``net.`` weights, data-module normalization) of the
     classifier convnet with seeded random weights: a real frozen net for the commands, without training."""
-    import torch
+    from checkpoint_files import write_random_checkpoint
 
     from siamese.models import ClassifierNet
 
-    with torch.random.fork_rng(devices=[]):  # leave the global RNG as other tests expect it
-        torch.manual_seed(0)
-        net = ClassifierNet(num_classes=10)
-    path = tmp_path_factory.mktemp("ckpt") / "random.ckpt"
-    torch.save({"siamese_config": {"model": {"_target_": "siamese.models.ClassifierNet", "num_classes": 10},
-                                   "task_name": "random-classifier"},
-                "state_dict": {f"net.{k}": v for k, v in net.state_dict().items()},
-                "MNISTDataModule": {"mean": 0.1307, "std": 0.3081}}, path)
-    return path
+    return write_random_checkpoint(tmp_path_factory.mktemp("ckpt") / "random.ckpt", ClassifierNet,
+                                   {"num_classes": 10}, "random-classifier")
 
 
 @pytest.fixture

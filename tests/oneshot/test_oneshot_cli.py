@@ -7,7 +7,6 @@ import shutil
 
 import numpy as np
 import pytest
-import torch
 from torch import nn
 
 from siamese.evaluation.oneshot_baselines import pixel_cosine_scores
@@ -26,17 +25,12 @@ def replica(tmp_path_factory):
 @pytest.fixture(scope="module")
 def embedding_ckpt(tmp_path_factory):
     """A seeded random EmbeddingNet checkpoint in train.py's format (run config, net. weights, normalization)."""
+    from checkpoint_files import write_random_checkpoint
+
     from siamese.models import EmbeddingNet
 
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        net = EmbeddingNet(embedding_dim=16)
-    path = tmp_path_factory.mktemp("ckpt") / "random-embedding.ckpt"
-    torch.save({"siamese_config": {"model": {"_target_": "siamese.models.EmbeddingNet", "embedding_dim": 16},
-                                   "task_name": "random-embedding"},
-                "state_dict": {f"net.{k}": v for k, v in net.state_dict().items()},
-                "MNISTDataModule": {"mean": 0.1307, "std": 0.3081}}, path)
-    return path
+    return write_random_checkpoint(tmp_path_factory.mktemp("ckpt") / "random-embedding.ckpt", EmbeddingNet,
+                                   {"embedding_dim": 16}, "random-embedding")
 
 
 def brute_force_errors(runs, size, score):

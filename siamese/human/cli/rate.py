@@ -84,13 +84,9 @@ def run(args) -> int:
         return 2
     host, port = server.server_address[:2]
     print(f"rating page: http://{host}:{port}/  (answers are appended to {output}; Ctrl-C stops)", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    from siamese.human.cli.serve_study import serve_until_interrupted
+
+    return serve_until_interrupted(server)
 
 
 if __name__ == "__main__":

@@ -35,11 +35,17 @@ def serve(args) -> int:
         shown = sorted(h for h in server.allowed_hosts if h.endswith(f":{port}"))
         print(f"accepted Host names: {', '.join(shown)}; for another name (a proxy, DNS) add --allowed-host NAME",
               flush=True)
+    return serve_until_interrupted(server, database.close)
+
+
+def serve_until_interrupted(server, *closers) -> int:
+    """Serve until Ctrl-C, then close the server and run ``closers`` (e.g. the database's close); exit status 0."""
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
-        database.close()
+        for close in closers:
+            close()
     return 0
