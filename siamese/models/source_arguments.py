@@ -1,11 +1,12 @@
-"""The model flags of every human analysis (``--model``/``--ckpt``, ``--weights``, preprocessing overrides) and the
-model they name (``siamese.models.sources``); importing this module needs no torch, so ``--help`` stays fast."""
+"""The model flags of every command that takes a model (``python -m siamese.oneshot`` and the human analyses:
+``--model``/``--ckpt``, ``--weights``, preprocessing overrides) and the model they name (``siamese.models.sources``);
+importing this module needs no torch, so ``--help`` stays fast."""
 
 from __future__ import annotations
 
 
 def add_source_arguments(parser, required: bool = False) -> None:
-    """The model flags every human analysis takes (``--model``/``--ckpt``, ``--weights``, preprocessing)."""
+    """The model flags every model-taking command has (``--model``/``--ckpt``, ``--weights``, preprocessing)."""
     parser.add_argument("--model", "--ckpt", dest="model", required=required,
                         help="PATH.ckpt | torchvision:NAME | torchscript:PATH | package.module:factory")
     parser.add_argument("--weights", help="local state_dict file for torchvision:NAME or module:factory")
