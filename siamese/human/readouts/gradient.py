@@ -38,6 +38,33 @@ def pearson_torch(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return (dx * dy).sum() / torch.sqrt((dx * dx).sum() * (dy * dy).sum()).clamp_min(1e-12)
 
 
+def minimize_params(loss, start: dict[str, torch.Tensor], lower: dict[str, float | None], max_iter: int,
+                    size: int):
+    """``(params, scipy result)``: L-BFGS-B (``scipy.optimize.minimize``) of ``loss(params)`` over the named
+    float64 tensors ``start``, flattened into one vector; gradients by torch autograd; every entry of parameter
+    ``name`` bounded below by ``lower.get(name)`` (None: unbounded); ``size`` (pairs or answers) sets the threads."""
+    from scipy.optimize import minimize
+
+    names, shapes = list(start), [value.shape for value in start.values()]
+    sizes = [value.numel() for value in start.values()]
+
+    def unpack(vector: torch.Tensor) -> dict[str, torch.Tensor]:
+        return {name: part.reshape(shape) for name, part, shape in zip(names, vector.split(sizes), shapes)}
+
+    def loss_and_grad(flat: np.ndarray):
+        vector = torch.as_tensor(flat, dtype=torch.float64).requires_grad_(True)
+        value = loss(unpack(vector))
+        value.backward()
+        return value.item(), vector.grad.detach().numpy().copy()
+
+    bounds = [(lower.get(name), None) for name, count in zip(names, sizes) for _ in range(count)]
+    x0 = torch.cat([value.reshape(-1) for value in start.values()]).numpy()
+    with few_threads(size):
+        solution = minimize(loss_and_grad, x0, jac=True, method="L-BFGS-B", bounds=bounds,
+                            options={"maxiter": max_iter})
+    return unpack(torch.as_tensor(solution.x, dtype=torch.float64)), solution
+
+
 class GradientReadout(Readout):
     """Fit: minimize ``-r(s_theta(train pairs), y) + penalty(theta)`` (``r`` Pearson, ``y`` the standardized
     target) with L-BFGS-B (``scipy.optimize.minimize``, at most ``max_iter`` iterations, gradients by torch
@@ -68,30 +95,12 @@ class GradientReadout(Readout):
         return None
 
     def _fit(self, features: PairFeatures, rows, target) -> None:
-        from scipy.optimize import minimize
-
         inputs = self._inputs(features, rows)
         start = self._start(inputs, torch.Generator().manual_seed(self.seed))
-        names, shapes = list(start), [value.shape for value in start.values()]
-        sizes = [value.numel() for value in start.values()]
         y = torch.as_tensor(target, dtype=torch.float64)
-
-        def unpack(vector: torch.Tensor) -> dict[str, torch.Tensor]:
-            return {name: part.reshape(shape) for name, part, shape in zip(names, vector.split(sizes), shapes)}
-
-        def loss_and_grad(flat: np.ndarray):
-            vector = torch.as_tensor(flat, dtype=torch.float64).requires_grad_(True)
-            params = unpack(vector)
-            loss = -pearson_torch(self._score(params, inputs), y) + self._penalty(params)
-            loss.backward()
-            return loss.item(), vector.grad.detach().numpy().copy()
-
-        bounds = [(self._lower_bound(name), None) for name, size in zip(names, sizes) for _ in range(size)]
-        x0 = torch.cat([value.reshape(-1) for value in start.values()]).numpy()
-        with few_threads(len(y)):
-            solution = minimize(loss_and_grad, x0, jac=True, method="L-BFGS-B", bounds=bounds,
-                                options={"maxiter": self.max_iter})
-        self.params = unpack(torch.as_tensor(solution.x, dtype=torch.float64))
+        self.params, solution = minimize_params(
+            lambda params: -pearson_torch(self._score(params, inputs), y) + self._penalty(params), start,
+            {name: self._lower_bound(name) for name in start}, self.max_iter, len(y))
         self.meta["optimizer"] = {"iterations": int(solution.nit), "loss": float(solution.fun)}
 
     @torch.no_grad()

@@ -44,9 +44,8 @@ def pair_rows(trials) -> np.ndarray:
 def fit_odd_one_out(readout, features: PairFeatures, trials, chosen_column, max_iter: int | None = None):
     """Fit ``readout`` (a ``GradientReadout`` or ``LayerMixing``) on answers: ``trials`` (trial position per answer)
     and ``chosen_column`` (0, 1, 2: which image of the trial is the odd one). Returns the readout, fitted."""
-    from scipy.optimize import minimize
 
-    from siamese.human.readouts.gradient import GradientReadout, few_threads
+    from siamese.human.readouts.gradient import GradientReadout, minimize_params
     from siamese.human.readouts.layer_mixing import LayerMixing
 
     target = torch.as_tensor(np.asarray(chosen_column, dtype=np.int64))
@@ -72,26 +71,9 @@ def fit_odd_one_out(readout, features: PairFeatures, trials, chosen_column, max_
         lower = {name: readout._lower_bound(name) for name in start if name != "log_beta"}
     else:
         raise TypeError(f"{type(readout).__name__} cannot be fitted on odd-one-out choices")
-    names, shapes = list(start), [v.shape for v in start.values()]
-    sizes = [v.numel() for v in start.values()]
-
-    def unpack(vector):
-        return {name: part.reshape(shape) for name, part, shape in zip(names, vector.split(sizes), shapes)}
-
-    def loss_and_grad(flat):
-        vector = torch.as_tensor(flat, dtype=torch.float64).requires_grad_(True)
-        params = unpack(vector)
-        logits = score(params).reshape(-1, 3)
-        loss = torch.nn.functional.cross_entropy(logits, target) + penalty(params)
-        loss.backward()
-        return loss.item(), vector.grad.detach().numpy().copy()
-
-    bounds = [(lower.get(name), None) for name, size in zip(names, sizes) for _ in range(size)]
-    x0 = torch.cat([v.reshape(-1) for v in start.values()]).numpy()
-    with few_threads(len(rows)):
-        solution = minimize(loss_and_grad, x0, jac=True, method="L-BFGS-B", bounds=bounds,
-                            options={"maxiter": max_iter or getattr(readout, "max_iter", 100)})
-    params = unpack(torch.as_tensor(solution.x, dtype=torch.float64))
+    params, solution = minimize_params(
+        lambda p: torch.nn.functional.cross_entropy(score(p).reshape(-1, 3), target) + penalty(p), start, lower,
+        max_iter or getattr(readout, "max_iter", 100), len(rows))
     if mixing:
         readout.weights, readout.intercept = params["weights"].numpy(), 0.0
     else:
